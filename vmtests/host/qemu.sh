@@ -18,5 +18,16 @@ vm_boot() {
       -kernel "$VM_KDIR/vmlinuz" -initrd "$VM_INITRD" -append "$append" \
       -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
       -virtfs local,path="$out",mount_tag=out,security_model=none,multidevs=remap \
-      </dev/null >"$out/console.log" 2>&1
+      </dev/null 2>&1 | console_sink "$out/console.log"
+  return "${PIPESTATUS[0]}"
+}
+
+# With VM_CONSOLE_LIVE=1 (the demo) the console is also shown, without firmware noise.
+console_sink() {
+  if [[ ${VM_CONSOLE_LIVE:-0} == 1 ]]; then
+    tee "$1" | sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g' \
+      | grep --line-buffered -v -e '^SeaBIOS' -e '^Booting from' -e '^\s*$'
+  else
+    cat > "$1"
+  fi
 }

@@ -9,7 +9,11 @@
 sw_uri() { echo "unix:///run/ns-$1/charon.vici"; }
 sw_log() { echo "/run/ns-$1/charon.log"; }
 # swctl NS COMMAND ARGS...: swanctl against the instance in NS (the command comes first).
-swctl() { local ns=$1 cmd=$2; shift 2; swanctl "$cmd" --uri "$(sw_uri "$ns")" "$@"; }
+# swanctl reports every optional plugin it cannot load on stderr; those lines are noise.
+swctl() {
+  local ns=$1 cmd=$2; shift 2
+  swanctl "$cmd" --uri "$(sw_uri "$ns")" "$@" 2> >(grep -v "^plugin '.*': failed to load" >&2)
+}
 
 # sw_write_conf NS: strongswan.conf for the instance in NS (swanctl.conf is the caller's).
 sw_write_conf() {
@@ -73,3 +77,6 @@ sw_initiate() { local ns=$1 child=$2; swctl "$ns" --initiate --child "$child" --
 # sw_ike_established NS CONN / sw_child_installed NS CHILD: true when listed as such.
 sw_ike_established() { swctl "$1" --list-sas --ike "$2" | grep -q "^$2: .*ESTABLISHED"; }
 sw_child_installed() { swctl "$1" --list-sas | grep -Eq "^ +$2: .*INSTALLED"; }
+
+# sw_sa_summary NS: IKE and child SAs of the instance, without the per-SA detail lines.
+sw_sa_summary() { swctl "$1" --list-sas 2>/dev/null | grep -E '^[^ ]|^  [a-z0-9-]+: #|INSTALLED'; }

@@ -14,3 +14,16 @@ xfrm_sa_count() { in_ns "$1" ip xfrm state list proto esp | grep -c '^src' || tr
 nft_counter() {
   in_ns "$1" nft list counter "$2" "$3" "$4" | awk '/packets/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}'
 }
+
+# xfrm_summary NS: one line per ESP SA (direction, SPI, algorithms, counters), no key material.
+xfrm_summary() {
+  ip -n "$1" -s xfrm state list proto esp | awk '
+    /^src/ {src = $2; dst = $4}
+    /proto esp spi/ {spi = $4}
+    /^\t(enc|aead)/ {enc = $2}
+    /^\tauth-trunc/ {auth = $2 "/" $NF}
+    /^\tif_id/ {ifid = $2}
+    /lifetime current:/ {getline; gsub(/[ \t]/, ""); split($0, a, /[(),]+/); bytes = a[1]; pkts = a[3]; sub(/\(.*/, "", spi)
+      printf "  %-15s -> %-15s spi %s  %s %s  if_id %s  %s packets, %s bytes\n", src, dst, spi, enc, auth, ifid, pkts, bytes
+      enc = auth = ifid = ""}'
+}
