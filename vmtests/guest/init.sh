@@ -32,7 +32,9 @@ if [ -n "$REPO" ]; then
   rc=$?
 fi
 echo "$rc" > "$OUT/exit-code"
+echo "init: scenario exited $rc at $(cut -d' ' -f1 /proc/uptime)s"
 sync
+echo "init: synced at $(cut -d' ' -f1 /proc/uptime)s"
 echo o > /proc/sysrq-trigger
 # PID 1 must not exit before the power-off completes (that panics), and the 9p root may
 # already be gone, so wait with a shell builtin rather than sleep(1).
