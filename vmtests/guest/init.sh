@@ -16,7 +16,8 @@ mount -t tmpfs -o mode=0755 run /run
 mkdir -p /run/netns /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-mount -t tmpfs -o mode=1777 tmp /tmp
+# No tmpfs over /tmp: the overlay is already in RAM, and the source tree or the build may
+# live under /tmp (a CI clone), which a tmpfs would hide.
 mount -t bpf bpf /sys/fs/bpf
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
