@@ -1,0 +1,39 @@
+#include <arpa/inet.h>
+
+#include <charconv>
+
+#include "controller/config/config.h"
+
+namespace xgw::config {
+
+std::string ipv4_str(std::uint32_t addr) {
+  return std::to_string(addr >> 24) + "." + std::to_string((addr >> 16) & 0xff) + "." +
+         std::to_string((addr >> 8) & 0xff) + "." + std::to_string(addr & 0xff);
+}
+
+std::optional<std::uint32_t> parse_ipv4(const std::string& s) {
+  in_addr a{};
+  // inet_pton accepts only the strict dotted-quad form (no octal, no short forms).
+  if (inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
+  return ntohl(a.s_addr);
+}
+
+std::optional<Cidr> parse_cidr(const std::string& s) {
+  auto slash = s.find('/');
+  auto addr = parse_ipv4(s.substr(0, slash));
+  if (!addr) return std::nullopt;
+  unsigned len = 32;
+  if (slash != std::string::npos) {
+    const char* b = s.data() + slash + 1;
+    const char* e = s.data() + s.size();
+    auto [p, ec] = std::from_chars(b, e, len);
+    if (ec != std::errc() || p != e || b == e || len > 32) return std::nullopt;
+  }
+  std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+  if ((*addr & ~mask) != 0) return std::nullopt;
+  return Cidr{*addr, static_cast<std::uint8_t>(len)};
+}
+
+std::string Cidr::str() const { return ipv4_str(addr) + "/" + std::to_string(len); }
+
+}  // namespace xgw::config

@@ -1,0 +1,204 @@
+#include "controller/config/config.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace xgw::config {
+namespace {
+
+const char* kMinimal = R"(
+[gateway]
+wan_interface = "eth0"
+local_address = "198.51.100.10"
+
+[[connection]]
+name = "vpn1"
+remote_networks = ["10.0.0.0/16"]
+
+[[connection.tunnel]]
+peer_address = "203.0.113.21"
+psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
+inside_cidr = "169.254.100.0/30"
+
+[[connection.tunnel]]
+peer_address = "203.0.113.87"
+psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
+inside_cidr = "169.254.101.0/30"
+)";
+
+std::string ErrorOf(const std::string& text) {
+  try {
+    load_string(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string Replace(std::string s, const std::string& from, const std::string& to) {
+  auto p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  return s.replace(p, from.size(), to);
+}
+
+TEST(Config, MinimalGetsAwsDefaults) {
+  Config c = load_string(kMinimal, "test.toml");
+  ASSERT_EQ(c.connections.size(), 1u);
+  const Connection& vpn = c.connections[0];
+  EXPECT_EQ(vpn.routing, Routing::kStatic);
+  EXPECT_EQ(vpn.local_selector.str(), "0.0.0.0/0");
+  EXPECT_EQ(vpn.remote_selector.str(), "0.0.0.0/0");
+  ASSERT_EQ(vpn.remote_networks.size(), 1u);
+  EXPECT_EQ(vpn.remote_networks[0].str(), "10.0.0.0/16");
+  ASSERT_EQ(vpn.tunnels.size(), 2u);
+  const Tunnel& t1 = vpn.tunnels[0];
+  EXPECT_EQ(t1.name, "vpn1/1");
+  EXPECT_EQ(vpn.tunnels[1].name, "vpn1/2");
+  EXPECT_EQ(ipv4_str(t1.peer_address), "203.0.113.21");
+  EXPECT_EQ(ipv4_str(t1.local_inside()), "169.254.100.2");
+  EXPECT_EQ(ipv4_str(t1.peer_inside()), "169.254.100.1");
+  EXPECT_EQ(t1.algorithms, Algorithms{});
+  EXPECT_EQ(t1.ike_lifetime, 28800u);
+  EXPECT_EQ(t1.esp_lifetime, 3600u);
+  EXPECT_EQ(t1.rekey_margin, 270u);
+  EXPECT_EQ(t1.rekey_fuzz, 100u);
+  EXPECT_EQ(t1.dpd_interval, 10u);
+  EXPECT_EQ(t1.dpd_retries, 3u);
+  EXPECT_EQ(t1.replay_window, 1024u);
+  EXPECT_EQ(c.gateway.control_socket, "/run/xgw/gwd.sock");
+  EXPECT_EQ(c.gateway.identity(), *parse_ipv4("198.51.100.10"));
+}
+
+TEST(Config, PublicAddressIsTheIdentity) {
+  Config c = load_string(Replace(kMinimal, "local_address = \"198.51.100.10\"",
+                                 "local_address = \"192.0.2.66\"\npublic_address = \"198.51.100.10\""),
+                         "t");
+  EXPECT_EQ(ipv4_str(c.gateway.identity()), "198.51.100.10");
+  EXPECT_EQ(ipv4_str(c.gateway.local_address), "192.0.2.66");
+}
+
+TEST(Config, ShortLifetimesAreAllowedByTheProtocol) {
+  std::string t = Replace(kMinimal, "inside_cidr = \"169.254.100.0/30\"",
+                          "inside_cidr = \"169.254.100.0/30\"\nike_lifetime = 90\nesp_lifetime = 30\nrekey_margin = 10");
+  Config c = load_string(t, "t");
+  EXPECT_EQ(c.connections[0].tunnels[0].esp_lifetime, 30u);
+  // The default margin (270 s) shrinks to half the shorter lifetime when not given.
+  Config d = load_string(Replace(kMinimal, "inside_cidr = \"169.254.100.0/30\"",
+                                 "inside_cidr = \"169.254.100.0/30\"\nesp_lifetime = 30"), "t");
+  EXPECT_EQ(d.connections[0].tunnels[0].rekey_margin, 15u);
+}
+
+struct BadCase {
+  const char* from;
+  const char* to;
+  const char* expected;  // a substring of the one-line error
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, NameTheFieldTheValueAndTheRule) {
+  const BadCase& c = GetParam();
+  std::string err = ErrorOf(Replace(kMinimal, c.from, c.to));
+  EXPECT_NE(err.find(c.expected), std::string::npos) << err;
+  EXPECT_EQ(err.find('\n'), std::string::npos) << "one line: " << err;
+  EXPECT_EQ(err.rfind("test.toml", 0), 0u) << err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ConfigErrors,
+    ::testing::Values(
+        BadCase{"peer_address = \"203.0.113.21\"", "peer_address = \"203.0.113.300\"",
+                "tunnel vpn1/1: peer_address = \"203.0.113.300\": expected an IPv4 address"},
+        BadCase{"inside_cidr = \"169.254.100.0/30\"", "inside_cidr = \"169.254.100.0/29\"",
+                "tunnel vpn1/1: inside_cidr = \"169.254.100.0/29\": expected a /30"},
+        BadCase{"inside_cidr = \"169.254.100.0/30\"", "inside_cidr = \"169.254.100.1/30\"",
+                "no host bits set"},
+        BadCase{"inside_cidr = \"169.254.101.0/30\"", "inside_cidr = \"169.254.101.0/30\"\ndpd_interval = -1",
+                "tunnel vpn1/2: dpd_interval = -1: expected 0 to 3600 s"},
+        BadCase{"inside_cidr = \"169.254.101.0/30\"", "inside_cidr = \"169.254.101.0/30\"\nesp_lifetime = 5",
+                "esp_lifetime = 5: expected 10 to 86400 s"},
+        BadCase{"inside_cidr = \"169.254.101.0/30\"", "inside_cidr = \"169.254.101.0/30\"\nike_encryption = [\"des\"]",
+                "ike_encryption = \"des\": expected one of aes128, aes256"},
+        BadCase{"inside_cidr = \"169.254.101.0/30\"", "inside_cidr = \"169.254.101.0/30\"\nike_dh_groups = [2, 22]",
+                "ike_dh_groups = 22: expected a group other than 22-24 unless allow_rfc5114_groups = true"},
+        BadCase{"inside_cidr = \"169.254.101.0/30\"", "inside_cidr = \"169.254.101.0/30\"\ndpd_intervall = 5",
+                "tunnel vpn1/2: dpd_intervall: expected a known key"},
+        BadCase{"psk = \"Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e\"", "psk = \"x\"\npsk_file = \"/etc/x\"",
+                "tunnel vpn1/1: psk: expected exactly one of psk or psk_file"},
+        BadCase{"peer_address = \"203.0.113.87\"", "peer_address = \"203.0.113.21\"",
+                "tunnel vpn1/2: peer_address = \"203.0.113.21\": expected an address no other tunnel uses"},
+        BadCase{"name = \"vpn1\"", "name = \"vpn 1\"",
+                "connection #1: name = \"vpn 1\": expected 1-64 characters"},
+        BadCase{"remote_networks = [\"10.0.0.0/16\"]", "remote_networks = [\"10.0.0.0/33\"]",
+                "connection 'vpn1': remote_networks = \"10.0.0.0/33\""},
+        BadCase{"wan_interface = \"eth0\"", "wan_interface = 3",
+                "gateway: wan_interface = 3: expected a string"},
+        BadCase{"wan_interface = \"eth0\"", "wan_interface = \"eth0\"\nxdp_mode = \"fast\"",
+                "gateway: xdp_mode = \"fast\": expected \"auto\", \"native\", \"generic\" or \"off\""},
+        BadCase{"[[connection.tunnel]]\npeer_address = \"203.0.113.87\"", "[[connection.tunnelx]]\npeer_address = \"203.0.113.87\"",
+                "expected exactly two [[connection.tunnel]] tables"},
+        BadCase{"name = \"vpn1\"", "name = \"vpn1",
+                "test.toml:7:"}));
+
+class ConfigFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/xgw-config-test.XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  std::string Write(const std::string& name, const std::string& text, mode_t mode) {
+    std::string p = dir_ + "/" + name;
+    std::ofstream(p) << text;
+    chmod(p.c_str(), mode);
+    return p;
+  }
+  std::string dir_;
+};
+
+TEST_F(ConfigFiles, PskFileIsReadRelativeToTheConfig) {
+  Write("t1.psk", "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e\n", 0600);
+  std::string p = Write("gwd.toml", Replace(kMinimal, "psk = \"Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e\"", "psk_file = \"t1.psk\""), 0600);
+  Config c = load_file(p);
+  EXPECT_EQ(c.connections[0].tunnels[0].psk, "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e");
+}
+
+TEST_F(ConfigFiles, ConfigReadableByOthersIsRefused) {
+  std::string p = Write("gwd.toml", kMinimal, 0644);
+  try {
+    load_file(p);
+    FAIL() << "loaded a world-readable config";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("mode 0644 lets other users read it"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ConfigFiles, PskFileReadableByOthersIsRefused) {
+  Write("t1.psk", "secret\n", 0604);
+  std::string p = Write("gwd.toml", Replace(kMinimal, "psk = \"Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e\"", "psk_file = \"t1.psk\""), 0600);
+  try {
+    load_file(p);
+    FAIL() << "loaded a world-readable PSK file";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("psk_file"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("0604"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("secret"), std::string::npos) << "never echo the PSK";
+  }
+}
+
+TEST(Cidr, ParsesAndRejects) {
+  EXPECT_EQ(parse_cidr("10.1.0.0/16")->str(), "10.1.0.0/16");
+  EXPECT_EQ(parse_cidr("192.0.2.1")->str(), "192.0.2.1/32");
+  EXPECT_FALSE(parse_cidr("10.1.0.1/16"));
+  EXPECT_FALSE(parse_cidr("10.1.0.0/"));
+  EXPECT_FALSE(parse_cidr("10.1.0.0/16x"));
+  EXPECT_FALSE(parse_cidr("010.1.0.0/16"));
+  EXPECT_EQ(parse_cidr("0.0.0.0/0")->str(), "0.0.0.0/0");
+}
+
+}  // namespace
+}  // namespace xgw::config
