@@ -238,9 +238,10 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       Bytes idii = id_v4(p.cfg.local_id);
       Bytes hi = crypto::hash_i(hash, sa.keys.skeyid, sa.g_xi, sa.g_xr, sa.cky_i, sa.cky_r, sa.sai_b, idii);
       std::vector<codec::RawPayload> pl{{PayloadType::kId, idii}, {PayloadType::kHash, hi}};
-      if (p.cfg.initial_contact && !p.initial_contact_sent) {
-        // INITIAL-CONTACT (RFC 2407 §4.6.3.3): we have no other SA with this peer, it may
-        // drop stale state from before our restart.
+      if (p.cfg.initial_contact && !newest_established(p) && p.children.empty()) {
+        // INITIAL-CONTACT (RFC 2407 §4.6.3.3) only when we hold no other SA with this peer:
+        // the peer then drops its stale state from before our restart. Sent during a
+        // re-authentication it would make the peer delete the SAs carrying traffic.
         codec::NotifyPayload n;
         n.protocol = static_cast<std::uint8_t>(ProtocolId::kIsakmp);
         n.type = static_cast<std::uint16_t>(NotifyType::kInitialContact);

@@ -10,7 +10,10 @@
 #include <memory>
 #include <optional>
 
+#include "ike/codec/message.h"
 #include "ike/engine.h"
+#include <cstdio>
+#include <cstdlib>
 
 namespace xgw::ike::test {
 
@@ -101,20 +104,26 @@ class Harness {
     }
   }
 
-  // Advances the clock, firing due timers in order.
+  // Advances the clock, firing due timers in order. Timers due at the same instant fire on
+  // both sides before any datagram is delivered, so their messages cross on the wire.
   void advance(Millis ms) {
     Millis end = now + ms;
     for (;;) {
-      std::optional<std::pair<Millis, std::pair<Side*, TimerId>>> next;
+      std::optional<Millis> next;
       for (Side* s : {&a, &b})
         for (auto [id, at] : s->timers)
-          if (at <= end && (!next || at < next->first)) next = {at, {s, id}};
+          if (at <= end && (!next || at < *next)) next = at;
       if (!next) break;
-      now = std::max(now, next->first);
-      Side* s = next->second.first;
-      TimerId id = next->second.second;
-      s->timers.erase(id);
-      s->eng->on_timer(id, now);
+      now = std::max(now, *next);
+      std::vector<std::pair<Side*, TimerId>> due;
+      for (Side* s : {&a, &b})
+        for (auto [id, at] : s->timers)
+          if (at == *next) due.push_back({s, id});
+      for (auto [s, id] : due) {
+        if (!s->timers.erase(id)) continue;  // cancelled by an earlier one
+        s->eng->on_timer(id, now);
+        collect();
+      }
       pump();
     }
     now = end;
@@ -157,6 +166,7 @@ class Harness {
         if (auto* d = std::get_if<SendDatagram>(&act)) {
           EXPECT_EQ(d->non_esp_marker, d->local.port == kNatTPort);
           Packet p{s == &a, *d, log.size()};
+          if (getenv("IKE_TRACE")) { auto hh = codec::decode_header(d->data); fprintf(stderr, "%llu %s send ex=%d mid=%08x len=%zu port=%d\n", (unsigned long long)now, s == &a ? "A" : "B", hh ? (int)hh->exchange : -1, hh ? hh->message_id : 0, d->data.size(), d->local.port); }
           log.push_back(p);
           if (drop && drop(p)) continue;
           wire_.push_back(p);
@@ -177,6 +187,7 @@ class Harness {
           s->sad_out.erase(del->outbound_spi);
           if (s->out_active == del->outbound_spi) s->out_active.reset();
         } else if (auto* e = std::get_if<Event>(&act)) {
+          if (getenv("IKE_TRACE")) fprintf(stderr, "%llu %s %s %s %s\n", (unsigned long long)now, s == &a ? "A" : "B", to_string(e->type).c_str(), to_string(e->reason).c_str(), e->detail.c_str());
           s->events.push_back(*e);
         }
       }
