@@ -32,6 +32,10 @@ bool Engine::Core::decrypt(IkeSa& sa, ByteView data, Bytes& iv, std::vector<code
     return false;
   }
   pl = std::move(chain.value());
+  if (pl.empty()) {  // next payload NONE in the header: nothing to authenticate (found by fuzzing)
+    why = "encrypted message without payloads";
+    return false;
+  }
   // Bytes after the first payload up to the end of the last one (padding excluded).
   std::size_t first = kGenericPayloadHeaderLen + pl.front().body.size();
   std::size_t end = 0;
