@@ -1,0 +1,32 @@
+#include "ike/crypto/cipher.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include "ike/constants.h"
+
+namespace xgw::ike::crypto {
+namespace {
+Result<Bytes> run(bool enc, ByteView key, ByteView iv, ByteView in) {
+  const EVP_CIPHER* c = key.size() == 16 ? EVP_aes_128_cbc() : key.size() == 24 ? EVP_aes_192_cbc()
+                        : key.size() == 32 ? EVP_aes_256_cbc() : nullptr;
+  if (!c) return fail("bad AES key length");
+  if (iv.size() != kAesBlock) return fail("bad IV length");
+  if (in.empty() || in.size() % kAesBlock != 0) return fail("ciphertext is not a whole number of AES blocks");
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  Bytes out(in.size());
+  int n = 0;
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), c, nullptr, key.data(), iv.data(), enc ? 1 : 0) != 1 ||
+      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1 ||
+      EVP_CipherUpdate(ctx.get(), out.data(), &n, in.data(), static_cast<int>(in.size())) != 1 ||
+      static_cast<std::size_t>(n) != in.size())
+    return fail("AES-CBC failed");
+  return out;
+}
+}  // namespace
+
+Result<Bytes> aes_cbc_encrypt(ByteView key, ByteView iv, ByteView plain) { return run(true, key, iv, plain); }
+Result<Bytes> aes_cbc_decrypt(ByteView key, ByteView iv, ByteView cipher) { return run(false, key, iv, cipher); }
+
+}  // namespace xgw::ike::crypto

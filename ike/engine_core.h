@@ -1,0 +1,174 @@
+#pragma once
+// Engine internals shared by engine.cpp and the exchange tasks in tasks/. Not installed API.
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "ike/codec/message.h"
+#include "ike/codec/payloads.h"
+#include "ike/crypto/dh.h"
+#include "ike/crypto/keys.h"
+#include "ike/engine.h"
+#include "ike/proposal.h"
+
+namespace xgw::ike {
+
+using codec::Cookie;
+
+// Retransmission state of the last request we sent in one exchange (RFC 2408 §5: the
+// initiator of an exchange retransmits; the responder answers a duplicate from its cache).
+struct Retx {
+  Bytes last_out;        // what to resend on timeout, or to answer a duplicate
+  Bytes last_in;         // the last request we answered (duplicate detection)
+  TimerId timer = 0;
+  int tries = 0;
+  Millis interval = 0;
+};
+
+struct QuickMode {
+  std::uint32_t mid = 0;
+  bool initiator = false;
+  enum class State { kSentQM1, kSentQM2, kDone } state = State::kSentQM1;
+  Phase2Choice choice;
+  std::uint32_t my_spi = 0;
+  Bytes ni, nr;
+  std::optional<crypto::DhKey> dh;
+  Bytes peer_ke;
+  Bytes iv;              // CBC state for this message ID
+  crypto::Secret g_qm_xy;  // PFS shared secret
+  Retx retx;
+  std::uint64_t rekey_of = 0;  // serial of the child SA this one replaces
+  Millis done_at = 0;
+};
+
+struct ChildSa {
+  std::uint64_t serial = 0;
+  EspSa in, out;
+  std::uint32_t lifetime_s = 0;
+  bool outbound_active = false;
+  bool initiator = false;
+  std::uint64_t rekey_of = 0;
+  Bytes ni;  // Quick Mode initiator nonce: deterministic tie-break for simultaneous rekeys
+  TimerId rekey_timer = 0, expire_timer = 0, switch_timer = 0;
+  bool rekeying = false;
+};
+
+struct IkeSa {
+  std::uint64_t serial = 0;
+  Cookie cky_i{}, cky_r{};
+  bool initiator = false;
+  enum class State { kI1, kI3, kI5, kR2, kR4, kEstablished, kDead } state = State::kI1;
+  Endpoint local, remote;
+  bool peer_natt = false, peer_dpd = false;
+  bool nat_local = false, nat_remote = false;  // NAT in front of us / in front of the peer
+  bool floated = false;
+  Phase1Choice choice;
+  Bytes sai_b;
+  std::optional<crypto::DhKey> dh;
+  Bytes ni, nr, g_xi, g_xr;
+  crypto::Phase1Keys keys;
+  Bytes iv;              // Main Mode CBC state (message ID 0)
+  Bytes last_p1_block;   // base of every phase 2 IV (RFC 2409 App. B)
+  Retx retx;             // Main Mode
+  std::map<std::uint32_t, QuickMode> qms;
+  std::map<std::uint32_t, Millis> seen_info;  // informational message IDs already processed
+  TimerId rekey_timer = 0, expire_timer = 0, half_open_timer = 0;
+  std::uint64_t replaces = 0;  // serial of the IKE SA this re-authentication replaces
+  bool rekeyed = false;
+  bool nat() const { return nat_local || nat_remote; }
+  bool established() const { return state == State::kEstablished; }
+};
+
+struct Peer {
+  PeerId id = 0;
+  PeerConfig cfg;
+  std::vector<std::unique_ptr<IkeSa>> sas;
+  std::vector<ChildSa> children;
+  bool want_up = false;
+  std::uint64_t pending_child_rekey = 0;  // child to rekey once a new ISAKMP SA is up
+  bool initial_contact_sent = false;
+  TimerId restart_timer = 0;
+  // DPD (RFC 3706)
+  std::uint32_t dpd_seq = 0;
+  std::uint32_t dpd_pending = 0;
+  int dpd_outstanding = 0;
+  Millis last_heard = 0;
+  TimerId dpd_timer = 0;
+};
+
+enum class TimerKind { kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd };
+struct TimerRef {
+  PeerId peer = 0;
+  TimerKind kind{};
+  std::uint64_t serial = 0;  // IKE SA or child SA
+  std::uint32_t mid = 0;
+};
+
+struct Engine::Core {
+  Core(Random& r, EngineLimits l) : rng(r), limits(l) {}
+  Random& rng;
+  EngineLimits limits;
+  std::map<PeerId, Peer> peers;
+  std::vector<Action> out;
+  std::map<TimerId, TimerRef> timers;
+  TimerId next_timer = 1;
+  PeerId next_peer = 1;
+  std::uint64_t next_serial = 1;
+  Millis now = 0;
+
+  // --- plumbing (engine.cpp)
+  TimerId arm(Millis delay, TimerRef ref);
+  void cancel(TimerId& id);
+  void emit(Event e) { out.emplace_back(std::move(e)); }
+  void event(PeerId p, EventType t, Reason r = Reason::kNone, std::string detail = {}, std::uint32_t in = 0,
+             std::uint32_t outspi = 0);
+  void send(Peer& p, const IkeSa& sa, Bytes data);
+  Cookie new_cookie();
+  IkeSa* find_sa(Peer& p, std::uint64_t serial);
+  ChildSa* find_child(Peer& p, std::uint64_t serial);
+  IkeSa* newest_established(Peer& p);
+  void remove_sa(Peer& p, std::uint64_t serial);
+  void fail_sa(Peer& p, IkeSa& sa, Reason r, std::string detail);
+  void schedule_restart(Peer& p);
+  std::size_t half_open_total() const;
+  void start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid);
+  Millis fuzzed_rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s);
+  void heard_from(Peer& p) { p.last_heard = now; p.dpd_outstanding = 0; }
+
+  // --- protected messages (tasks/protect_sa.cpp)
+  Bytes encrypt(IkeSa& sa, Exchange ex, std::uint32_t mid, Bytes& iv, const std::vector<codec::RawPayload>& pl);
+  // Decrypts into a payload chain; `rest` receives the bytes after the first payload (for the
+  // HASH of Quick Mode and Informational, RFC 2409 §5.5/§5.7).
+  bool decrypt(IkeSa& sa, ByteView data, Bytes& iv, std::vector<codec::RawPayload>& pl, Bytes& rest, std::string& why);
+
+  // --- Main Mode (tasks/main_mode.cpp)
+  void mm_start(Peer& p, std::uint64_t replaces);
+  void mm_on_message(Peer& p, IkeSa* sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
+  void mm_respond_mm1(Peer& p, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
+  void mm_established(Peer& p, IkeSa& sa);
+
+  // --- NAT-T (tasks/natd.cpp)
+  std::vector<codec::RawPayload> natd_payloads(const IkeSa& sa);
+  void natd_check(IkeSa& sa, const std::vector<codec::RawPayload>& pl, Endpoint local, Endpoint remote);
+
+  // --- Quick Mode (tasks/quick_mode.cpp)
+  void qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of);
+  void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
+  void child_rekey_due(Peer& p, ChildSa& c);
+  void child_switch_outbound(Peer& p, ChildSa& c);
+  void child_remove(Peer& p, std::uint64_t serial, bool send_delete, bool peer_deleted);
+  void resolve_siblings(Peer& p, std::uint64_t serial);
+  ChildSa* active_child(Peer& p);
+
+  // --- Informational, Delete, DPD (tasks/informational.cpp)
+  void info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);
+  void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  void send_delete_isakmp(Peer& p, IkeSa& sa);
+  void send_delete_esp(Peer& p, const ChildSa& c);
+  void dpd_tick(Peer& p);
+  void peer_dead(Peer& p, Reason r, std::string detail);
+};
+
+}  // namespace xgw::ike

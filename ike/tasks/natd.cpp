@@ -1,0 +1,31 @@
+// NAT traversal detection (RFC 3947 §3.2): NAT-D = HASH(CKY-I | CKY-R | IP | Port). The first
+// NAT-D payload describes the receiver's address as the sender sees it, the others the sender's
+// own addresses. A mismatch tells which side is behind a NAT.
+#include <algorithm>
+
+#include "ike/crypto/keys.h"
+#include "ike/engine_core.h"
+
+namespace xgw::ike {
+
+std::vector<codec::RawPayload> Engine::Core::natd_payloads(const IkeSa& sa) {
+  HashAlg h = sa.choice.suite.hash;
+  return {
+      {PayloadType::kNatD, crypto::natd_hash(h, sa.cky_i, sa.cky_r, sa.remote.ip, sa.remote.port)},
+      {PayloadType::kNatD, crypto::natd_hash(h, sa.cky_i, sa.cky_r, sa.local.ip, sa.local.port)},
+  };
+}
+
+void Engine::Core::natd_check(IkeSa& sa, const std::vector<codec::RawPayload>& pl, Endpoint local, Endpoint remote) {
+  std::vector<const Bytes*> natd;
+  for (const auto& p : pl)
+    if (p.type == PayloadType::kNatD) natd.push_back(&p.body);
+  if (natd.size() < 2) return;  // peer without NAT-T support
+  HashAlg h = sa.choice.suite.hash;
+  Bytes me = crypto::natd_hash(h, sa.cky_i, sa.cky_r, local.ip, local.port);
+  Bytes them = crypto::natd_hash(h, sa.cky_i, sa.cky_r, remote.ip, remote.port);
+  sa.nat_local = *natd[0] != me;
+  sa.nat_remote = std::none_of(natd.begin() + 1, natd.end(), [&](const Bytes* b) { return *b == them; });
+}
+
+}  // namespace xgw::ike

@@ -1,0 +1,219 @@
+#pragma once
+// Two engines joined in process through an in-memory wire, with a virtual clock, optional NAT
+// in front of the initiator, impairments (drop / duplicate) and a model of each side's kernel
+// SAD, so tests can check that both ends installed matching ESP SAs.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "ike/codec/message.h"
+#include "ike/engine.h"
+#include <cstdio>
+#include <cstdlib>
+
+namespace xgw::ike::test {
+
+inline constexpr std::uint32_t ip(int a, int b, int c, int d) {
+  return static_cast<std::uint32_t>(a) << 24 | static_cast<std::uint32_t>(b) << 16 | static_cast<std::uint32_t>(c) << 8 |
+         static_cast<std::uint32_t>(d);
+}
+inline constexpr std::uint32_t kCgwIp = ip(198, 51, 100, 10);
+inline constexpr std::uint32_t kCgwPrivateIp = ip(10, 0, 0, 2);
+inline constexpr std::uint32_t kAwsIp = ip(203, 0, 113, 21);
+
+inline Bytes psk(const char* s) { return Bytes(s, s + std::char_traits<char>::length(s)); }
+
+struct Packet {
+  bool from_a = true;
+  SendDatagram d;
+  std::size_t index = 0;  // position in the whole conversation, for impairments
+};
+
+struct Side {
+  Side(std::uint64_t seed, EngineLimits lim) : rng(seed), eng(std::make_unique<Engine>(rng, lim)) {}
+  DeterministicRandom rng;
+  std::unique_ptr<Engine> eng;
+  PeerId peer = 0;
+  std::map<TimerId, Millis> timers;
+  std::vector<Event> events;
+  std::map<std::uint32_t, EspSa> sad_in;   // inbound SAs by SPI
+  std::map<std::uint32_t, EspSa> sad_out;  // outbound SAs by SPI
+  std::optional<std::uint32_t> out_active;  // SPI carrying outbound traffic
+  std::size_t sent = 0;
+  bool saw_no_out_gap = true;
+
+  std::size_t count(EventType t) const {
+    std::size_t n = 0;
+    for (const auto& e : events) n += e.type == t;
+    return n;
+  }
+  const Event* last(EventType t) const {
+    for (auto it = events.rbegin(); it != events.rend(); ++it)
+      if (it->type == t) return &*it;
+    return nullptr;
+  }
+};
+
+inline PeerConfig default_config(bool initiator_side) {
+  PeerConfig c;
+  c.name = initiator_side ? "cgw" : "aws";
+  c.local_ip = initiator_side ? kCgwIp : kAwsIp;
+  c.remote_ip = initiator_side ? kAwsIp : kCgwIp;
+  c.psk = psk("Qx4.kT9wLm2_vB7nRz5cYh8sDf3gJp1a");
+  c.rekey_fuzz_pct = 0;
+  return c;
+}
+
+class Harness {
+ public:
+  explicit Harness(PeerConfig ca = default_config(true), PeerConfig cb = default_config(false), bool nat = false,
+                   EngineLimits lim = {})
+      : a(1, lim), b(2, lim), nat_(nat) {
+    if (nat_) {
+      ca.local_ip = kCgwPrivateIp;
+      ca.local_id = kCgwIp;
+    }
+    a.peer = a.eng->add_peer(ca);
+    b.peer = b.eng->add_peer(cb);
+  }
+
+  Side a, b;
+  Millis now = 0;
+  std::vector<Packet> log;  // every datagram put on the wire
+  std::function<bool(const Packet&)> drop;       // impairment: true = lose it
+  std::function<bool(const Packet&)> duplicate;  // impairment: true = deliver twice
+  bool blackhole_b = false;
+
+  void start() {
+    a.eng->initiate(a.peer, now);
+    pump();
+  }
+
+  // Delivers everything on the wire and all resulting actions, without advancing time.
+  void pump() {
+    collect();
+    while (!wire_.empty()) {
+      Packet p = wire_.front();
+      wire_.pop_front();
+      deliver(p);
+      collect();
+    }
+  }
+
+  // Advances the clock, firing due timers in order. Timers due at the same instant fire on
+  // both sides before any datagram is delivered, so their messages cross on the wire.
+  void advance(Millis ms) {
+    Millis end = now + ms;
+    for (;;) {
+      std::optional<Millis> next;
+      for (Side* s : {&a, &b})
+        for (auto [id, at] : s->timers)
+          if (at <= end && (!next || at < *next)) next = at;
+      if (!next) break;
+      now = std::max(now, *next);
+      std::vector<std::pair<Side*, TimerId>> due;
+      for (Side* s : {&a, &b})
+        for (auto [id, at] : s->timers)
+          if (at == *next) due.push_back({s, id});
+      for (auto [s, id] : due) {
+        if (!s->timers.erase(id)) continue;  // cancelled by an earlier one
+        s->eng->on_timer(id, now);
+        collect();
+      }
+      pump();
+    }
+    now = end;
+  }
+
+  bool both_up() const {
+    return a.eng->status(a.peer).phase1_up && b.eng->status(b.peer).phase1_up && a.out_active && b.out_active;
+  }
+
+  // The real interop check: each side's outbound SA equals the other's inbound SA.
+  void expect_matching_sas() const {
+    ASSERT_TRUE(a.out_active.has_value());
+    ASSERT_TRUE(b.out_active.has_value());
+    check_pair(a, b);
+    check_pair(b, a);
+  }
+
+  std::size_t sent_by(bool from_a) const {
+    std::size_t n = 0;
+    for (const auto& p : log) n += p.from_a == from_a;
+    return n;
+  }
+
+ private:
+  static void check_pair(const Side& x, const Side& y) {
+    auto o = x.sad_out.find(*x.out_active);
+    ASSERT_NE(o, x.sad_out.end());
+    auto i = y.sad_in.find(o->second.spi);
+    ASSERT_NE(i, y.sad_in.end()) << "peer has no inbound SA for SPI " << std::hex << o->second.spi;
+    EXPECT_EQ(o->second.enc_key, i->second.enc_key);
+    EXPECT_EQ(o->second.integ_key, i->second.integ_key);
+    EXPECT_EQ(o->second.icv_bits, i->second.icv_bits);
+    EXPECT_EQ(o->second.mode, i->second.mode);
+    EXPECT_EQ(o->second.encap_sport != 0, i->second.encap_sport != 0);
+  }
+
+  void collect() {
+    for (Side* s : {&a, &b}) {
+      for (auto& act : s->eng->take_actions()) {
+        if (auto* d = std::get_if<SendDatagram>(&act)) {
+          EXPECT_EQ(d->non_esp_marker, d->local.port == kNatTPort);
+          Packet p{s == &a, *d, log.size()};
+          if (getenv("IKE_TRACE")) { auto hh = codec::decode_header(d->data); fprintf(stderr, "%llu %s send ex=%d mid=%08x len=%zu port=%d\n", (unsigned long long)now, s == &a ? "A" : "B", hh ? (int)hh->exchange : -1, hh ? hh->message_id : 0, d->data.size(), d->local.port); }
+          log.push_back(p);
+          if (drop && drop(p)) continue;
+          wire_.push_back(p);
+          if (duplicate && duplicate(p)) wire_.push_back(p);
+        } else if (auto* t = std::get_if<ArmTimer>(&act)) {
+          s->timers[t->id] = t->at;
+        } else if (auto* c = std::get_if<CancelTimer>(&act)) {
+          s->timers.erase(c->id);
+        } else if (auto* i = std::get_if<InstallSaPair>(&act)) {
+          s->sad_in[i->inbound.spi] = i->inbound;
+          s->sad_out[i->outbound.spi] = i->outbound;
+          if (i->outbound_now) s->out_active = i->outbound.spi;
+        } else if (auto* w = std::get_if<SwitchOutbound>(&act)) {
+          s->sad_out[w->outbound.spi] = w->outbound;
+          s->out_active = w->outbound.spi;
+        } else if (auto* del = std::get_if<DeleteSaPair>(&act)) {
+          s->sad_in.erase(del->inbound_spi);
+          s->sad_out.erase(del->outbound_spi);
+          if (s->out_active == del->outbound_spi) s->out_active.reset();
+        } else if (auto* e = std::get_if<Event>(&act)) {
+          if (getenv("IKE_TRACE")) fprintf(stderr, "%llu %s %s %s %s\n", (unsigned long long)now, s == &a ? "A" : "B", to_string(e->type).c_str(), to_string(e->reason).c_str(), e->detail.c_str());
+          s->events.push_back(*e);
+        }
+      }
+    }
+  }
+
+  std::uint16_t nat_port(std::uint16_t p) const { return p == kIkePort ? 40500 : 44500; }
+
+  void deliver(const Packet& p) {
+    Endpoint src = p.d.local, dst = p.d.remote;
+    if (p.from_a) {
+      if (nat_) src = {kCgwIp, nat_port(src.port)};  // the NAT rewrites the source
+      if (blackhole_b) return;
+      b.eng->on_datagram(dst, src, p.d.data, now);
+    } else {
+      if (blackhole_b) return;
+      if (nat_) {
+        if (dst.ip != kCgwIp) return;
+        dst = {kCgwPrivateIp, static_cast<std::uint16_t>(dst.port == 40500 ? kIkePort : kNatTPort)};
+      }
+      a.eng->on_datagram(dst, src, p.d.data, now);
+    }
+  }
+
+  bool nat_;
+  std::deque<Packet> wire_;
+};
+
+}  // namespace xgw::ike::test

@@ -1,0 +1,266 @@
+// Life of a tunnel after the handshake: DPD, Delete, NAT-T, phase 1 and phase 2 rekeys
+// (including both sides at once), stale cookies and abuse limits.
+#include <gtest/gtest.h>
+
+#include "ike/codec/message.h"
+#include "ike/tests/exchange_harness.h"
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(Dpd, IdlePeersExchangeRUThereAndStayUp) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::size_t before = h.log.size();
+  h.advance(65000);
+  EXPECT_GT(h.log.size(), before + 4);  // R-U-THERE and ACKs went both ways
+  EXPECT_EQ(h.a.count(EventType::kDpdDead), 0u);
+  EXPECT_EQ(h.b.count(EventType::kDpdDead), 0u);
+  EXPECT_TRUE(h.both_up());
+}
+
+TEST(Dpd, DeadPeerIsDetectedAndInitiatorRestarts) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.blackhole_b = true;
+  h.advance(45000);  // 10 s delay x 3 retries (AWS defaults)
+  ASSERT_EQ(h.a.count(EventType::kDpdDead), 1u);
+  EXPECT_EQ(to_string(h.a.last(EventType::kDpdDead)->reason), "dpd_dead");
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 1u);
+  EXPECT_TRUE(h.a.sad_in.empty());
+  EXPECT_FALSE(h.a.eng->status(h.a.peer).phase1_up);
+  // The responder side has lost its state (think: AWS endpoint replaced). The initiator
+  // restarts with INITIAL-CONTACT and the tunnel comes back.
+  h.b.eng = std::make_unique<Engine>(h.b.rng);
+  h.b.peer = h.b.eng->add_peer(default_config(false));
+  h.b.timers.clear();
+  h.b.sad_in.clear();
+  h.b.sad_out.clear();
+  h.b.out_active.reset();
+  h.blackhole_b = false;
+  h.advance(60000);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+}
+
+TEST(Delete, TerminateDeletesEspThenIsakmpOnBothSides) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t b_in = *h.b.out_active;
+  h.a.eng->terminate(h.a.peer, h.now);
+  h.pump();
+  EXPECT_TRUE(h.a.sad_in.empty());
+  EXPECT_TRUE(h.b.sad_in.empty());
+  EXPECT_TRUE(h.b.sad_out.empty());
+  EXPECT_EQ(h.b.count(EventType::kPeerDelete), 2u);  // ESP, then ISAKMP
+  ASSERT_NE(h.b.last(EventType::kPhase2Down), nullptr);
+  EXPECT_EQ(h.b.last(EventType::kPhase2Down)->spi_out, b_in);
+  EXPECT_EQ(h.b.count(EventType::kPhase1Down), 1u);
+  EXPECT_FALSE(h.b.eng->status(h.b.peer).phase1_up);
+  h.advance(100000);  // nothing restarts: the initiator was told to stop
+  EXPECT_FALSE(h.a.eng->status(h.a.peer).phase1_up);
+}
+
+TEST(Delete, PeerDeleteOfIsakmpSaKeepsEspAndReconnects) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  // The responder (AWS maintenance) deletes everything; the CGW re-initiates.
+  h.b.eng->terminate(h.b.peer, h.now);
+  h.pump();
+  EXPECT_EQ(h.a.count(EventType::kPeerDelete), 2u);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 1u);
+  h.advance(20000);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+}
+
+TEST(NatT, InitiatorBehindNatFloatsTo4500AndUsesUdpEncap) {
+  Harness h(default_config(true), default_config(false), /*nat=*/true);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_TRUE(h.a.eng->status(h.a.peer).nat_detected);
+  EXPECT_TRUE(h.b.eng->status(h.b.peer).nat_detected);
+  for (std::size_t i = 0; i < h.log.size(); ++i) {
+    const auto& d = h.log[i].d;
+    bool floated = i >= 4;  // MM5 and later (RFC 3947 §4)
+    EXPECT_EQ(d.local.port, floated ? kNatTPort : kIkePort) << i;
+    EXPECT_EQ(d.non_esp_marker, floated) << i;
+  }
+  const EspSa& out = h.a.sad_out.at(*h.a.out_active);
+  EXPECT_EQ(out.mode, EspMode::kUdpEncapTunnel);
+  EXPECT_EQ(out.encap_sport, kNatTPort);
+  EXPECT_EQ(out.encap_dport, kNatTPort);
+  EXPECT_EQ(out.src, kCgwPrivateIp);
+  const EspSa& bout = h.b.sad_out.at(*h.b.out_active);
+  EXPECT_EQ(bout.encap_dport, 44500);  // the NAT's mapped port
+  EXPECT_EQ(bout.dst, kCgwIp);
+  h.advance(30000);  // DPD over 4500 keeps working
+  EXPECT_TRUE(h.both_up());
+}
+
+TEST(NatT, NoNatMeansNoFloat) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  EXPECT_FALSE(h.a.eng->status(h.a.peer).nat_detected);
+  for (const auto& p : h.log) EXPECT_EQ(p.d.local.port, kIkePort);
+}
+
+// Phase 2 rekey: make-before-break. At no point is there no outbound SA on either side.
+TEST(Rekey, Phase2MakeBeforeBreak) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.rekey_margin_s = 540;  // the initiator rekeys first (the responder takes the same lifetime)
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t old_a = *h.a.out_active, old_b = *h.b.out_active;
+  for (int i = 0; i < 400; ++i) {
+    h.advance(10000);
+    ASSERT_TRUE(h.a.out_active.has_value());
+    ASSERT_TRUE(h.b.out_active.has_value());
+  }
+  EXPECT_NE(*h.a.out_active, old_a);
+  EXPECT_NE(*h.b.out_active, old_b);
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_in.size(), 1u);  // old pair deleted after the switch
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+}
+
+TEST(Rekey, OutboundSwitchesOnFirstInboundPacket) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.rekey_margin_s = 540;
+  ca.outbound_switch_delay_ms = 60000;
+  Harness h(ca, cb);
+  h.start();
+  std::uint32_t old_a = *h.a.out_active;
+  h.advance((3600 - 540) * 1000ull + 10);
+  ASSERT_EQ(h.a.sad_in.size(), 2u);  // new inbound installed, outbound not yet switched
+  EXPECT_EQ(*h.a.out_active, old_a);
+  // The responder switched on QM3; its new outbound SPI is our new inbound SPI.
+  std::uint32_t new_in = *h.b.out_active;
+  ASSERT_TRUE(h.a.sad_in.count(new_in));
+  h.a.eng->on_esp_inbound(new_in, h.now);
+  h.pump();
+  EXPECT_NE(*h.a.out_active, old_a);
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_in.size(), 1u);
+}
+
+TEST(Rekey, SimultaneousPhase2RekeyEndsWithOneMatchingPair) {
+  Harness h;  // identical lifetimes, no fuzz: both sides rekey at the same instant
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  for (int i = 0; i < 400; ++i) {
+    h.advance(10000);
+    ASSERT_TRUE(h.a.out_active.has_value());
+    ASSERT_TRUE(h.b.out_active.has_value());
+  }
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_in.size(), 1u);
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+  // Both sides really rekeyed at once: each saw its own and the peer's new pair come up.
+  EXPECT_EQ(h.a.count(EventType::kPhase2Up), 3u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Up), 3u);
+}
+
+TEST(Rekey, Phase1ReauthenticationKeepsChildSas) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.ike_lifetime_s = cb.ike_lifetime_s = 3000;
+  ca.rekey_margin_s = 540;  // the initiator re-authenticates first
+  ca.esp_lifetime_s = cb.esp_lifetime_s = 28800;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t spi = *h.a.out_active;
+  h.advance(3000 * 1000);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Up), 2u);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase1Down), 0u);
+  EXPECT_EQ(h.a.eng->status(h.a.peer).ike_sas, 1u);
+  EXPECT_EQ(h.b.eng->status(h.b.peer).ike_sas, 1u);
+  EXPECT_EQ(*h.a.out_active, spi);  // traffic SA untouched
+  h.advance(20000);  // DPD and Informationals run on the new ISAKMP SA
+  EXPECT_TRUE(h.both_up());
+}
+
+TEST(Rekey, SimultaneousPhase1ReauthenticationConverges) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.ike_lifetime_s = cb.ike_lifetime_s = 3000;
+  ca.esp_lifetime_s = cb.esp_lifetime_s = 28800;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.advance(2800 * 1000);
+  EXPECT_TRUE(h.both_up());
+  EXPECT_GE(h.a.eng->status(h.a.peer).ike_sas, 1u);
+  EXPECT_GE(h.b.eng->status(h.b.peer).ike_sas, 1u);
+  h.expect_matching_sas();
+  h.advance(3000 * 1000);
+  EXPECT_TRUE(h.both_up());
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+}
+
+TEST(StaleCookie, ResponderDropsUnknownCookiesSilently) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  // The responder restarts and forgets everything; the initiator's next Informational and
+  // Quick Mode carry cookies it no longer knows.
+  h.b.eng = std::make_unique<Engine>(h.b.rng);
+  h.b.peer = h.b.eng->add_peer(default_config(false));
+  h.b.timers.clear();
+  h.b.sad_in.clear();
+  h.b.sad_out.clear();
+  h.b.out_active.reset();
+  std::size_t b_before = h.sent_by(false);
+  h.advance(25000);
+  EXPECT_EQ(h.sent_by(false), b_before);  // no answer to stale cookies
+  h.advance(60000);  // DPD declares the peer dead; the initiator restarts
+  EXPECT_EQ(h.a.count(EventType::kDpdDead), 1u);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+}
+
+TEST(Limits, HalfOpenCapPerPeer) {
+  EngineLimits lim;
+  lim.max_half_open_per_peer = 4;
+  Harness h(default_config(true), default_config(false), false, lim);
+  h.start();
+  h.pump();
+  // Replay MM1 with fresh cookies, as a flood would.
+  Bytes mm1 = h.log[0].d.data;
+  for (int i = 0; i < 50; ++i) {
+    mm1[0] = static_cast<std::uint8_t>(i + 1);
+    mm1[1] = 0x77;
+    h.b.eng->on_datagram({kAwsIp, 500}, {kCgwIp, 500}, mm1, h.now);
+  }
+  EXPECT_LE(h.b.eng->status(h.b.peer).half_open, 4u);
+  h.advance(40000);  // half-open state expires
+  EXPECT_EQ(h.b.eng->status(h.b.peer).half_open, 0u);
+}
+
+TEST(Keylog, KeysEstablishedIsOptIn) {
+  PeerConfig ca = default_config(true);
+  ca.emit_keys = true;
+  Harness h(ca);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  EXPECT_EQ(h.b.count(EventType::kKeysEstablished), 0u);
+  ASSERT_EQ(h.a.count(EventType::kKeysEstablished), 2u);  // ISAKMP SA, then ESP SAs
+  const Event* e = h.a.last(EventType::kKeysEstablished);
+  ASSERT_TRUE(e->keys.has_value());
+  EXPECT_EQ(e->keys->esp_out_enc, h.a.sad_out.at(*h.a.out_active).enc_key);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
