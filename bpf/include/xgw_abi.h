@@ -12,6 +12,7 @@
  *
  *   xgw_config      ARRAY[1]          u32 -> xgw_config      layout version + runtime knobs
  *   xgw_peers       HASH              xgw_peer_key -> xgw_peer          WAN allow-list
+ *   xgw_peer_bloom  ARRAY             u32 word -> u64 bits              allow-list pre-filter
  *   xgw_spi         HASH              xgw_spi_key -> xgw_spi_info       (peer, SPI) -> tunnel
  *   xgw_tun_ctr     PERCPU_ARRAY      u32 tunnel -> xgw_tunnel_counters per-tunnel counters
  *   xgw_global_ctr  PERCPU_ARRAY      u32 index  -> xgw_counter         classes, drops, events
@@ -38,7 +39,7 @@
 /* Layout version 2: full classifier, allow-list, steering. The loader compares this with the
  * first field of the pinned xgw_config value and replaces an older program with
  * bpf_link_update instead of misreading its maps. */
-#define XGW_ABI_LAYOUT_VERSION 2
+#define XGW_ABI_LAYOUT_VERSION 3
 
 /* Limits. At least 1,000 tunnels (500 VPN connections with two tunnels each), with room. */
 #define XGW_MAX_TUNNELS 2048
@@ -48,6 +49,21 @@
 #define XGW_MAX_SPIS 16384
 #define XGW_MAX_ROUTES 8192
 #define XGW_MAX_RL_SOURCES 4096
+
+/*
+ * Allow-list pre-filter: one bit per hash of a peer address, XGW_PEER_BLOOM_BITS bits in
+ * u64 words. A clear bit proves the source is not a peer, so floods from non-peers are dropped
+ * without a hash lookup. The controller sets a peer's bit before adding the peer and clears it
+ * (when no other peer shares it) after removing the peer; xgw_spi entries exist only for
+ * addresses on the allow-list.
+ */
+#define XGW_PEER_BLOOM_BITS 65536u
+#define XGW_PEER_BLOOM_WORDS (XGW_PEER_BLOOM_BITS / 64)
+
+static __inline __u32 xgw_peer_bloom_hash(__be32 addr)
+{
+	return ((__u32)addr * 2654435761u) >> 16; /* Fibonacci hashing, 16 bits */
+}
 
 /* Ports and wire constants shared by the classifier and its C++ reference. */
 #define XGW_PORT_IKE 500

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The WAN allow-list decision: given a classified packet, pass or drop it and say why.
- * One hash lookup on the hot path: ESP with a known (peer, SPI) proves the peer by itself;
- * only unknown SPIs, IKE, keepalives and fragments look up the peer.
+ * Non-peers are dropped after one array read (the bloom pre-filter, no hash lookup). ESP with
+ * a known (peer, SPI) then needs one hash lookup; only unknown SPIs, IKE, keepalives and
+ * fragments look up the peer itself.
  */
 #ifndef XGW_BPF_ALLOW_H
 #define XGW_BPF_ALLOW_H
@@ -49,6 +50,14 @@ static __always_inline __u32 xgw_known_kind(__u32 cls)
 	}
 }
 
+static __always_inline int xgw_maybe_peer(__be32 saddr)
+{
+	__u32 h = xgw_peer_bloom_hash(saddr), word = h / 64;
+	__u64 *bits = bpf_map_lookup_elem(&xgw_peer_bloom, &word);
+
+	return bits && (*bits >> (h % 64)) & 1;
+}
+
 /* VPN classes only (IKE, NAT-T, ESP, fragments of UDP/ESP). */
 static __always_inline void xgw_decide_vpn(struct xgw_decision *d, const struct xgw_pkt *p)
 {
@@ -56,6 +65,10 @@ static __always_inline void xgw_decide_vpn(struct xgw_decision *d, const struct 
 	struct xgw_peer *peer;
 
 	d->kind = XGW_TCTR_MAX;
+	if (!xgw_maybe_peer(p->saddr)) {
+		d->reason = p->cls == XGW_CLASS_FRAGMENT ? XGW_DROP_FRAGMENT : XGW_DROP_NOT_PEER;
+		return;
+	}
 	if (p->cls == XGW_CLASS_ESP || p->cls == XGW_CLASS_ESP_IN_UDP) {
 		struct xgw_spi_key sk = { .peer = p->saddr, .spi = p->spi };
 		struct xgw_spi_info *si = bpf_map_lookup_elem(&xgw_spi, &sk);

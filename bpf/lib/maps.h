@@ -28,6 +28,13 @@ struct {
 } xgw_peers SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XGW_PEER_BLOOM_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} xgw_peer_bloom SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XGW_MAX_SPIS);
 	__type(key, struct xgw_spi_key);

@@ -32,6 +32,7 @@ void CheckMaps(Skel* s) {
   const Expect maps[] = {
       {s->maps.xgw_config, 4, sizeof(xgw_config), 1},
       {s->maps.xgw_peers, sizeof(xgw_peer_key), sizeof(xgw_peer), XGW_MAX_PEERS},
+      {s->maps.xgw_peer_bloom, 4, 8, XGW_PEER_BLOOM_WORDS},
       {s->maps.xgw_spi, sizeof(xgw_spi_key), sizeof(xgw_spi_info), XGW_MAX_SPIS},
       {s->maps.xgw_tun_ctr, 4, sizeof(xgw_tunnel_counters), XGW_MAX_TUNNELS},
       {s->maps.xgw_global_ctr, 4, sizeof(xgw_counter), XGW_GCTR_MAX},

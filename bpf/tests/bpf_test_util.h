@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "peer_bloom.h"
 #include "xgw_abi.h"
 
 namespace xgw::reftest {

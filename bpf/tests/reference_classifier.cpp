@@ -133,6 +133,12 @@ RefResult ReferenceClassify(std::span<const uint8_t> frame, const RefState& stat
     default:
       break;
   }
+  auto peer = state.peers.find(p.saddr);
+  bool fragment = p.cls == XGW_CLASS_FRAGMENT;
+  if (peer == state.peers.end()) {
+    r.reason = fragment ? XGW_DROP_FRAGMENT : XGW_DROP_NOT_PEER;
+    return r;
+  }
   if (p.cls == XGW_CLASS_ESP || p.cls == XGW_CLASS_ESP_IN_UDP) {
     auto it = state.spis.find({p.saddr, p.spi});
     uint32_t encap = p.cls == XGW_CLASS_ESP ? XGW_SPI_ESP : XGW_SPI_UDP;
@@ -141,12 +147,6 @@ RefResult ReferenceClassify(std::span<const uint8_t> frame, const RefState& stat
       r.kind = p.cls == XGW_CLASS_ESP ? XGW_TCTR_IN_ESP : XGW_TCTR_IN_ESP_IN_UDP;
       return r;
     }
-  }
-  auto peer = state.peers.find(p.saddr);
-  bool fragment = p.cls == XGW_CLASS_FRAGMENT;
-  if (peer == state.peers.end()) {
-    r.reason = fragment ? XGW_DROP_FRAGMENT : XGW_DROP_NOT_PEER;
-    return r;
   }
   r.tunnel = peer->second.tunnel;
   if (!(peer->second.allow & PeerNeed(p))) {

@@ -123,6 +123,7 @@ TEST(XdpWanDifferential, MillionRandomFramesMatchReference) {
   for (uint32_t i = 0; i < 8; ++i) {
     uint32_t addr = htonl(0xCB007100u + i + 1);  // 203.0.113.(i+1)
     xgw_peer v{i, 10 + i};
+    ASSERT_EQ(SetPeerBloomBit(bpf_map__fd(skel->maps.xgw_peer_bloom), addr), 0);
     ASSERT_EQ(bpf_map__update_elem(skel->maps.xgw_peers, &addr, 4, &v, sizeof(v), 0), 0);
     ref.peers[addr] = v;
     gen.peers.push_back(addr);

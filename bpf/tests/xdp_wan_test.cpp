@@ -36,6 +36,7 @@ class XdpWan : public ::testing::Test {
   void AddPeer(const char* addr, uint32_t allow, uint32_t tunnel) {
     xgw_peer_key k{Ip(addr)};
     xgw_peer v{allow, tunnel};
+    ASSERT_EQ(SetPeerBloomBit(bpf_map__fd(skel_->maps.xgw_peer_bloom), k.addr), 0);
     ASSERT_EQ(bpf_map__update_elem(skel_->maps.xgw_peers, &k, sizeof(k), &v, sizeof(v), 0), 0);
     ref_.peers[k.addr] = v;
   }
