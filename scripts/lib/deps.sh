@@ -17,11 +17,13 @@ XGW_APT_PACKAGES=(
 )
 
 xgw_missing_packages() {
+  # One dpkg-query for all packages; a package dpkg has never heard of is missing too.
+  local installed
+  installed=" $(dpkg-query -W -f='${Package} ${Status}\n' "${XGW_APT_PACKAGES[@]}" 2>/dev/null \
+    | awk '$NF == "installed" && $(NF-1) == "ok" {print $1}' | tr '\n' ' ') "
   local p missing=()
   for p in "${XGW_APT_PACKAGES[@]}"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-      missing+=("$p")
-    fi
+    [[ $installed == *" $p "* ]] || missing+=("$p")
   done
   echo "${missing[@]}"
 }

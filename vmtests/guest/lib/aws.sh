@@ -1,0 +1,249 @@
+# shellcheck shell=bash
+# The AWS side, built from a tunnel file: one namespace and one charon per VGW endpoint,
+# configured as AWS configures an IKEv1 tunnel, a VPC router with a VPC host behind them,
+# and the "internet" namespace that joins the endpoints to the customer side.
+#
+#    customer side          inet                    AWS
+#   (cgw or nat) ---- i-cust [ ] i-aws1 ---- wan [aws1] vgw(xfrm, 169.254.a.1/30)
+#                               [ ] i-aws2 ---- wan [aws2] vgw(xfrm, 169.254.b.1/30)
+#                                                  [awsN] vpc0 ---- v-awsN [vpc] h-vpc ---- eth0 [vpc-host]
+#
+# Like AWS with IKEv1, an endpoint never initiates (start_action=none, close_action=none,
+# dpd_action=clear): a tunnel that comes back was brought back by the gateway. The VPC router
+# sends its replies through whichever tunnel of the connection is up, moved by the charon
+# updown hook (guest/aws-updown) as AWS moves its egress tunnel.
+#
+# Addresses: endpoint i (the i-th tunnel of the file) reaches the VPC router over 198.18.i.0/30
+# (RFC 2544 test range; .1 endpoint, .2 router) and uses if_id i on its XFRM interface.
+AWS_STATE=/tmp/xgw-aws
+INET_NS=inet
+
+inet_up() {
+  ip netns list | grep -qw "$INET_NS" && return 0
+  ns_add "$INET_NS"
+  in_ns "$INET_NS" nft -f - <<'NFT'
+table ip faults {
+  chain forward { type filter hook forward priority -10; policy accept; }
+}
+table ip observe {
+  counter udp500_packets {}
+  counter udp4500_packets {}
+  counter esp_packets {}
+  chain forward {
+    type filter hook forward priority -20; policy accept;
+    udp dport 500 counter name udp500_packets
+    udp dport 4500 counter name udp4500_packets
+    ip protocol esp counter name esp_packets
+  }
+}
+NFT
+}
+
+# aws_up TUNNELFILE: builds the AWS side of every connection in the file and starts its charons.
+aws_up() {
+  must tunnelfile_load "$1"
+  must modules_load xfrm_user esp4 xfrm4_tunnel xfrm_interface veth nf_tables
+  mkdir -p "$AWS_STATE"/{endpoint,conn,state,vpc}
+  inet_up
+  local c t
+  for c in "${TF_CONNECTIONS[@]}"; do aws_vpc_up "${TF[$c.vpc]}" "${TF[$c.vpc_network]}"; done
+  for t in "${TF_TUNNELS[@]}"; do aws_endpoint_up "$t"; done
+  for c in "${TF_CONNECTIONS[@]}"; do
+    connection_tunnels "$c" | while read -r t; do echo "${TF[$t.endpoint]}"; done > "$AWS_STATE/conn/$c.endpoints"
+  done
+  local endpoints=()
+  for t in "${TF_TUNNELS[@]}"; do endpoints+=("${TF[$t.endpoint]}"); done
+  must sw_start "${endpoints[@]}"
+}
+
+aws_vpc_up() {
+  local vpc=$1 net=$2
+  [[ -f $AWS_STATE/vpc/$vpc.pid ]] && return 0
+  ns_add "$vpc"
+  ns_add "$vpc-host"
+  veth_link "$vpc" h-vpc "$(net_host "$net" 1)/$(net_len "$net")" \
+            "$vpc-host" eth0 "$(net_host "$net" 10)/$(net_len "$net")"
+  ip -n "$vpc-host" route add default via "$(net_host "$net" 1)"
+  # A process that lives in the router's namespace: the updown hook runs inside charon's
+  # private mount namespace, where /run/netns is not visible, and enters it through /proc.
+  setsid nsenter --net="/run/netns/$vpc" sleep infinity </dev/null >/dev/null 2>&1 &
+  echo $! > "$AWS_STATE/vpc/$vpc.pid"
+}
+
+# The VPC host's address for a connection.
+vpc_host_addr() { net_host "${TF[$1.vpc_network]}" 10; }
+
+aws_endpoint_up() {
+  local t=$1
+  local ep=${TF[$t.endpoint]} c=${TF[$t.connection]} i
+  i=$(tunnel_index "$t")
+  local vpc=${TF[$c.vpc]} outside=${TF[$t.outside]} inside=${TF[$t.inside]}
+  local link_ep="198.18.$i.1" link_vpc="198.18.$i.2"
+  ns_add "$ep"
+  ip link add "i-$ep" netns "$INET_NS" type veth peer name wan netns "$ep"
+  ip link add vpc0 netns "$ep" type veth peer name "v-$ep" netns "$vpc"
+  ns_ip "$INET_NS" <<IP
+link set i-$ep up
+addr add 203.0.113.1/32 dev i-$ep
+route add $outside/32 dev i-$ep
+IP
+  ns_ip "$vpc" <<IP
+link set v-$ep up
+addr add $link_vpc/30 dev v-$ep
+IP
+  local n lan_routes=""
+  for n in ${TF[$c.lan_networks]//,/ }; do lan_routes+="route add $n dev vgw"$'\n'; done
+  # Route-based like AWS: an XFRM interface holding the VGW's inside address.
+  ns_ip "$ep" <<IP
+link set wan up
+addr add $outside/32 dev wan
+route add default via 203.0.113.1 dev wan onlink
+link set vpc0 up
+addr add $link_ep/30 dev vpc0
+route add ${TF[$c.vpc_network]} via $link_vpc
+link add vgw type xfrm dev wan if_id $i
+addr add $(net_host "$inside" 1)/30 dev vgw
+link set vgw up
+$lan_routes
+IP
+  # Inner traffic from the customer must have come through IPsec.
+  in_ns "$ep" nft -f - <<NFT
+table inet mustbeipsec {
+  counter plain_dropped {}
+  chain forward_check { type filter hook forward priority 0; policy accept;
+    ip saddr { ${TF[$c.lan_networks]}, $inside } meta ipsec missing counter name plain_dropped drop; }
+  chain input_check { type filter hook input priority 0; policy accept;
+    ip saddr { ${TF[$c.lan_networks]}, $inside } meta ipsec missing counter name plain_dropped drop; }
+}
+NFT
+  write_file "$AWS_STATE/endpoint/$ep" <<INFO
+CONN=$c
+VPC=$vpc
+VIA=$link_ep
+DEV=v-$ep
+LAN_NETWORKS="${TF[$c.lan_networks]//,/ }"
+INFO
+  printf '#!/bin/sh\nexec %s/vmtests/guest/aws-updown %s\n' "$XGW_ROOT" "$ep" > "$AWS_STATE/updown-$ep"
+  chmod +x "$AWS_STATE/updown-$ep"
+  echo down > "$AWS_STATE/state/$ep"
+  aws_write_swanctl "$t" "$i"
+}
+
+# Lifetimes as AWS applies them: rekey inside the margin before expiry, fuzzed over the
+# whole margin (RekeyFuzzPercentage 100).
+aws_write_swanctl() {
+  local t=$1 i=$2 ep=${TF[$1.endpoint]} c=${TF[$1.connection]}
+  local m=${TF[$t.rekey_margin]} il=${TF[$t.ike_lifetime]} el=${TF[$t.esp_lifetime]}
+  sw_write_conf "$ep"
+  write_file "/etc/netns/$ep/swanctl/swanctl.conf" <<CONF
+connections {
+  vgw {
+    version = 1
+    aggressive = no
+    local_addrs = ${TF[$t.outside]}
+    remote_addrs = ${TF[$c.customer_address]}
+    local {
+      auth = psk
+      id = ${TF[$t.outside]}
+    }
+    remote {
+      auth = psk
+      id = ${TF[$c.customer_address]}
+    }
+    proposals = ${TF[$t.ike]}
+    rekey_time = $(( il - m ))s
+    over_time = ${m}s
+    rand_time = ${m}s
+    dpd_delay = ${TF[$t.dpd_delay]}s
+    dpd_timeout = ${TF[$t.dpd_timeout]}s
+    children {
+      vgw {
+        local_ts = 0.0.0.0/0
+        remote_ts = 0.0.0.0/0
+        mode = tunnel
+        esp_proposals = ${TF[$t.esp]}
+        life_time = ${el}s
+        rekey_time = $(( el - m ))s
+        rand_time = ${m}s
+        replay_window = 1024
+        if_id_in = $i
+        if_id_out = $i
+        updown = $AWS_STATE/updown-$ep
+        start_action = none
+        close_action = none
+        dpd_action = clear
+      }
+    }
+  }
+}
+secrets {
+  ike-vgw {
+    id-1 = ${TF[$t.outside]}
+    id-2 = ${TF[$c.customer_address]}
+    secret = "${TF[$t.psk]}"
+  }
+}
+CONF
+}
+
+aws_down() {
+  local t
+  for t in "${TF_TUNNELS[@]}"; do sw_stop "${TF[$t.endpoint]}"; done
+  local f
+  for f in "$AWS_STATE"/vpc/*.pid; do [[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null; done
+  return 0
+}
+
+# --- queries -------------------------------------------------------------------------
+aws_tunnel_up() { sw_child_installed "$1" vgw; }
+aws_vpc_route_via() { in_ns "${TF[$1.vpc]}" ip route show "$(echo "${TF[$1.lan_networks]}" | cut -d, -f1)"; }
+# Which endpoint the VPC router uses for the connection's replies, or "none".
+aws_active_endpoint() { cat "$AWS_STATE/conn/$1.active" 2>/dev/null || echo none; }
+
+# --- faults, as AWS or the internet produce them ---------------------------------------
+# An AWS-style Delete (maintenance): the endpoint deletes its ESP and ISAKMP SAs and, as AWS
+# with IKEv1, waits for the gateway to come back.
+aws_send_delete() { swctl "$1" --terminate --ike vgw --timeout 10; }
+
+# A silent death: everything to and from the endpoint's outside address vanishes in the
+# internet, so its kernel SAs carry nothing and its IKE neither answers nor sends.
+aws_die() {
+  local addr; addr=$(in_ns "$1" ip -4 -o addr show dev wan | awk '{print $4}' | cut -d/ -f1)
+  in_ns "$INET_NS" nft add rule ip faults forward ip saddr "$addr" drop comment "\"die-$1\""
+  in_ns "$INET_NS" nft add rule ip faults forward ip daddr "$addr" drop comment "\"die-$1\""
+}
+aws_revive() { fault_clear "die-$1"; }
+
+# block udp500|udp4500|esp: drop that traffic in the internet, both directions.
+net_block() {
+  local what=$1 match
+  case $what in
+    udp500) match="udp dport 500" ;;
+    udp4500) match="udp dport 4500" ;;
+    esp) match="ip protocol esp" ;;
+    *) echo "net_block: unknown '$what'"; return 1 ;;
+  esac
+  in_ns "$INET_NS" nft add rule ip faults forward $match drop comment "\"block-$what\""
+}
+net_unblock() { fault_clear "block-$1"; }
+
+fault_clear() {
+  local h
+  for h in $(in_ns "$INET_NS" nft -a list chain ip faults forward | awk -v c="\"$1\"" '$0 ~ c {print $NF}'); do
+    in_ns "$INET_NS" nft delete rule ip faults forward handle "$h"
+  done
+}
+
+# net_impair NETEM-ARGS...: loss/delay/duplication/reordering on every link of the internet
+# namespace (both directions, since every path crosses two of its links); net_impair off.
+net_impair() {
+  local dev
+  modprobe sch_netem
+  for dev in $(in_ns "$INET_NS" ip -o link show | awk -F': ' '/i-/ {print $2}' | cut -d@ -f1); do
+    if [[ $1 == off ]]; then
+      in_ns "$INET_NS" tc qdisc del dev "$dev" root 2>/dev/null || true
+    else
+      in_ns "$INET_NS" tc qdisc replace dev "$dev" root netem "$@"
+    fi
+  done
+}

@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# The customer side: a LAN host, the gateway under test (cgw) and, optionally, a NAT.
+#
+#   direct:  [lan] eth0 ---- c-lan [cgw] wan0 (198.51.100.10) ---- i-cust [inet]
+#   --nat:   [lan] eth0 ---- c-lan [cgw] wan0 (192.0.2.66) ---- n-cgw [nat] n-inet (198.51.100.10) ---- i-cust [inet]
+#
+# LAN 192.0.2.0/26 (gateway .1, host .10); NAT inside 192.0.2.64/27. The gateway's public
+# address, its IKE identity, is 198.51.100.10 in both cases.
+LAN_HOST=192.0.2.10
+LAN_GW=192.0.2.1
+CGW_PUBLIC=198.51.100.10
+CGW_NAT_INSIDE=192.0.2.66
+CGW_WAN_ADDR=$CGW_PUBLIC   # the address the gateway itself holds on wan0
+
+customer_up() {
+  local nat=${1:-}
+  inet_up
+  ns_add lan
+  ns_add cgw
+  veth_link lan eth0 "$LAN_HOST/26" cgw c-lan "$LAN_GW/26"
+  ip -n lan route add default via "$LAN_GW"
+  if [[ $nat == --nat ]]; then
+    ns_add nat
+    CGW_WAN_ADDR=$CGW_NAT_INSIDE
+    veth_link cgw wan0 "$CGW_NAT_INSIDE/27" nat n-cgw 192.0.2.65/27
+    veth_link nat n-inet "$CGW_PUBLIC/24" "$INET_NS" i-cust 198.51.100.1/24
+    ip -n cgw route add default via 192.0.2.65
+    ip -n nat route add default via 198.51.100.1
+    must modules_load nft_chain_nat nft_masq
+    in_ns nat nft -f - <<'NFT'
+table ip nat {
+  chain post { type nat hook postrouting priority 100; oifname "n-inet" masquerade; }
+}
+NFT
+  else
+    veth_link cgw wan0 "$CGW_PUBLIC/24" "$INET_NS" i-cust 198.51.100.1/24
+    ip -n cgw route add default via 198.51.100.1
+  fi
+}
+
+# ping_lan_to_vpc CONNECTION COUNT [INTERVAL]: pings the VPC host from the LAN host; prints
+# the number of replies.
+ping_lan_to_vpc() {
+  local c=$1 n=$2 iv=${3:-0.2}
+  in_ns lan ping -n -q -c "$n" -i "$iv" -W 2 "$(vpc_host_addr "$c")" \
+    | awk '/received/ {for (i = 1; i <= NF; i++) if ($i ~ /received/) print $(i - 1)}'
+}
+
+# --- strongSwan as the customer gateway (harness scenarios, until gwd takes over) -------
+# One charon in cgw, one connection per tunnel of the file, each bound to its own XFRM
+# interface xfrmN (if_id N) holding the gateway's inside address.
+cgw_strongswan_up() {
+  local conf="/etc/netns/cgw/swanctl/swanctl.conf" t i c secrets=""
+  sw_write_conf cgw
+  echo "connections {" > "$conf"
+  for t in "${TF_TUNNELS[@]}"; do
+    i=$(tunnel_index "$t"); c=${TF[$t.connection]}
+    local name=${t//\//-}
+    ns_ip cgw <<IP
+link add xfrm$i type xfrm dev wan0 if_id $i
+addr add $(net_host "${TF[$t.inside]}" 2)/30 dev xfrm$i
+link set xfrm$i up
+IP
+    cat >> "$conf" <<CONF
+  $name {
+    version = 1
+    local_addrs = $CGW_WAN_ADDR
+    remote_addrs = ${TF[$t.outside]}
+    local {
+      auth = psk
+      id = ${TF[$c.customer_address]}
+    }
+    remote {
+      auth = psk
+      id = ${TF[$t.outside]}
+    }
+    proposals = ${TF[$t.ike]}
+    dpd_delay = 10s
+    children {
+      $name {
+        local_ts = 0.0.0.0/0
+        remote_ts = 0.0.0.0/0
+        esp_proposals = ${TF[$t.esp]}
+        if_id_in = $i
+        if_id_out = $i
+        dpd_action = restart
+      }
+    }
+  }
+CONF
+    secrets+="  ike-$name {"$'\n'"    id-1 = ${TF[$c.customer_address]}"$'\n'"    id-2 = ${TF[$t.outside]}"$'\n'"    secret = \"${TF[$t.psk]}\""$'\n'"  }"$'\n'
+  done
+  printf '}\nsecrets {\n%s}\n' "$secrets" >> "$conf"
+  must sw_start cgw
+}
+
+# cgw_route_via_tunnel TUNNEL: the gateway sends the connection's VPC network into tunnel N.
+cgw_route_via_tunnel() {
+  local t=$1 i; i=$(tunnel_index "$t")
+  in_ns cgw ip route replace "${TF[${TF[$t.connection]}.vpc_network]}" dev "xfrm$i"
+}
