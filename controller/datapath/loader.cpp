@@ -151,6 +151,23 @@ int PinnedLayoutVersion(const std::string& pin_dir) {
   return static_cast<int>(version);
 }
 
+std::unique_ptr<LibbpfDatapathMaps> OpenPinnedMaps(const std::string& pin_dir) {
+  int version = PinnedLayoutVersion(pin_dir);
+  if (version != XGW_ABI_LAYOUT_VERSION)
+    throw std::runtime_error("pinned datapath in " + pin_dir + " has layout " + std::to_string(version) + ", expected " +
+                             std::to_string(XGW_ABI_LAYOUT_VERSION));
+  auto get = [&](const char* name) {
+    std::string path = pin_dir + "/" + name;
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) Fail(errno, "bpf_obj_get " + path);
+    return fd;
+  };
+  // The fds live as long as the process (tools); a long-lived user keeps the object.
+  MapFds fds{get("xgw_config"), get("xgw_peers"),  get("xgw_peer_bloom"), get("xgw_spi"),        get("xgw_tun_ctr"),
+             get("xgw_global_ctr"), get("xgw_routes"), get("xgw_active"), get("xgw_tun_params"), get("xgw_tun_ifaces")};
+  return std::make_unique<LibbpfDatapathMaps>(fds);
+}
+
 Datapath::Datapath(LoaderOptions opts) : opts_(std::move(opts)) {}
 
 std::unique_ptr<Datapath> Datapath::Load(const LoaderOptions& opts) {

@@ -95,6 +95,10 @@ class Datapath {
   std::vector<int> link_fds_;
 };
 
+// Map access without loading programs: opens the pinned maps of a running datapath (gwctl,
+// test tools). Throws if the pinned layout differs from this binary's.
+std::unique_ptr<LibbpfDatapathMaps> OpenPinnedMaps(const std::string& pin_dir = "/sys/fs/bpf/xgw");
+
 // Mounts bpffs at `mount_point` unless it is already bpffs (statfs magic); creates `dir`.
 void EnsureBpffs(const std::string& mount_point, const std::string& dir);
 // Layout version stored in a pinned xgw_config, or -1 when there is no such pin.
