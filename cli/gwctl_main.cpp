@@ -3,13 +3,21 @@
 
 #include <iostream>
 
+#include "cli/cmd_control.h"
+#include "cli/control_client.h"
 #include "xgw/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gwctl: control and inspect an xgw customer gateway", "gwctl"};
   app.set_version_flag("--version", std::string("gwctl ") + xgw::kVersion);
-  app.require_subcommand(0, 1);
+  std::string socket_path = xgw::cli::kDefaultSocket;
+  bool json = false;
+  int exit_code = 0;
+  app.add_option("--socket", socket_path, "gwd's control socket")->capture_default_str();
+  app.add_flag("--json", json, "Machine-readable output (docs/cli.md)");
+  app.fallthrough();  // global options (--json, --socket) also after the subcommand
+  xgw::cli::add_control_commands(app, socket_path, json, exit_code);
+  app.require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
-  std::cout << app.help();
-  return 0;
+  return exit_code;
 }

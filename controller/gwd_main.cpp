@@ -1,26 +1,117 @@
 // gwd: the xgw controller daemon.
+#include <utility>  // before Boost 1.74 asio (see gwd/gateway.h)
+
 #include <CLI/CLI.hpp>
+#include <boost/asio.hpp>
 
 #include <iostream>
 
 #include "controller/config/config.h"
+#include "controller/gwd/control_server.h"
+#include "controller/gwd/csprng.h"
+#include "controller/gwd/gateway.h"
+#include "controller/gwd/log.h"
+#include "loader.h"
+#include "policy_routing.h"
+#include "xfrm_netlink.h"
 #include "xgw/version.h"
 
 namespace {
 
+using namespace xgw;
+using nlohmann::json;
+
 // gwd --check-config FILE: validates and exits, touching nothing in the kernel.
 int check_config(const std::string& path) {
   try {
-    xgw::config::Config cfg = xgw::config::load_file(path);
+    config::Config cfg = config::load_file(path);
     std::size_t tunnels = 0;
     for (const auto& c : cfg.connections) tunnels += c.tunnels.size();
     std::cout << path << ": ok (" << cfg.connections.size() << " connection"
               << (cfg.connections.size() == 1 ? "" : "s") << ", " << tunnels << " tunnels)\n";
     return 0;
-  } catch (const xgw::config::ConfigError& e) {
+  } catch (const config::ConfigError& e) {
     std::cerr << "gwd: " << e.what() << "\n";
     return 1;
   }
+}
+
+datapath::XdpMode xdp_mode(config::XdpMode m) {
+  switch (m) {
+    case config::XdpMode::kNative: return datapath::XdpMode::kNative;
+    case config::XdpMode::kGeneric: return datapath::XdpMode::kGeneric;
+    default: return datapath::XdpMode::kNativeOrGeneric;
+  }
+}
+
+json handle(gwd::Gateway& gw, const json& req) {
+  const std::string cmd = req["cmd"];
+  auto result = [](std::optional<std::string> err) {
+    return err ? json{{"ok", false}, {"error", *err}} : json{{"ok", true}};
+  };
+  auto field = [&](const char* k) -> std::string {
+    if (!req.contains(k) || !req[k].is_string()) throw std::runtime_error(std::string("missing string field \"") + k + "\"");
+    return req[k];
+  };
+  if (cmd == "status") {
+    json s = gw.status();
+    s["ok"] = true;
+    return s;
+  }
+  if (cmd == "up" || cmd == "down") return result(gw.set_admin(field("tunnel"), cmd == "up"));
+  if (cmd == "failover") {
+    std::string to = req.contains("to") && req["to"].is_string() ? req["to"].get<std::string>() : "";
+    return result(gw.failover(field("connection"), to));
+  }
+  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, up, down, failover)"}};
+}
+
+int run(const std::string& path, bool keep_datapath) {
+  config::Config cfg;
+  try {
+    cfg = config::load_file(path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "gwd: " << e.what() << "\n";
+    return 1;
+  }
+  boost::asio::io_context io;
+  kernel::XfrmNetlink xfrm;
+  kernel::RouteNetlink routes;
+  std::unique_ptr<datapath::Datapath> dp;
+  datapath::Interface wan{cfg.gateway.wan_interface, ""};
+  datapath::Interface lan{cfg.gateway.lan_interface, ""};
+  if (cfg.gateway.xdp_mode != config::XdpMode::kOff) {
+    dp = datapath::Datapath::Load();
+    auto mode = dp->AttachWan(wan, xdp_mode(cfg.gateway.xdp_mode));
+    gwd::log_info(std::string("datapath: XDP on ") + wan.name + " in " +
+                  (mode == datapath::XdpMode::kGeneric ? "generic" : "native") + " mode" +
+                  (dp->origin() == datapath::Datapath::Origin::kFresh ? "" : " (re-opened pinned maps)"));
+    if (!lan.name.empty()) dp->AttachLan(lan);
+  }
+  gwd::OpenSslRandom rng;
+  gwd::Gateway gw(io, cfg, gwd::KernelHandles{xfrm, routes, dp ? &dp->maps() : nullptr}, rng);
+  gw.start();
+  gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, r); });
+  control.start();
+  gwd::log_info("gwd " + std::string(xgw::kVersion) + " running: " + std::to_string(cfg.connections.size()) +
+                " connection(s), control socket " + cfg.gateway.control_socket);
+
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    gwd::log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
+                  (keep_datapath ? ": stopping, kernel state kept (--keep-datapath)" : ": stopping, removing kernel state"));
+    gw.stop(keep_datapath);
+    control.close();
+    if (dp && !keep_datapath) {
+      dp->DetachWan(wan);
+      if (!lan.name.empty()) dp->DetachTc(lan, true);
+      dp->Unpin();
+    }
+    io.stop();
+  });
+  io.run();
+  return 0;
 }
 
 }  // namespace
@@ -28,11 +119,25 @@ int check_config(const std::string& path) {
 int main(int argc, char** argv) {
   CLI::App app{"gwd: xgw customer gateway daemon for AWS Site-to-Site VPN (IKEv1, XFRM, XDP)", "gwd"};
   app.set_version_flag("--version", std::string("gwd ") + xgw::kVersion);
-  std::string check_path;
-  app.add_option("--check-config", check_path, "Validate the configuration FILE and exit")
+  std::string check_path, config_path;
+  bool keep_datapath = false, debug = false;
+  app.add_option("--check-config", check_path, "Validate the configuration FILE and exit")->type_name("FILE");
+  app.add_option("-c,--config", config_path, "Run with the configuration FILE (TOML, see docs/config.md)")
       ->type_name("FILE");
+  app.add_flag("--keep-datapath", keep_datapath,
+               "On SIGTERM leave the SAs, policies and pinned BPF datapath in place (for restarts and upgrades)");
+  app.add_flag("--debug", debug, "Log debug messages");
   CLI11_PARSE(app, argc, argv);
   if (!check_path.empty()) return check_config(check_path);
-  std::cerr << "gwd: nothing to run yet in this version (see --help)\n";
-  return 2;
+  if (config_path.empty()) {
+    std::cerr << "gwd: --config FILE is required (or --check-config FILE; see --help)\n";
+    return 2;
+  }
+  if (debug) gwd::set_log_level(gwd::Level::kDebug);
+  try {
+    return run(config_path, keep_datapath);
+  } catch (const std::exception& e) {
+    gwd::log_error(std::string("fatal: ") + e.what());
+    return 1;
+  }
 }

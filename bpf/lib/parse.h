@@ -81,6 +81,11 @@ static __always_inline struct iphdr *parse_iphdr(struct hdr_cursor *c, void *end
 		return NULL;
 	hlen = iph->ihl * 4;
 	tot = bpf_ntohs(iph->tot_len);
+	/* The verifier of Linux 6.1 does not track the range of a byte swap and refuses packet
+	 * pointer + unbounded scalar below. The empty asm hides the value from clang, so the
+	 * mask survives optimisation and bounds it for the verifier. */
+	asm volatile("" : "+r"(tot));
+	tot &= 0xffff;
 	if (tot < hlen || (void *)iph + tot > end)
 		return NULL;
 	if ((void *)iph + hlen > end)

@@ -13,7 +13,7 @@ XGW_APT_PACKAGES=(
   # VM harness and scenarios
   qemu-system-x86 busybox-static cpio kmod bc
   strongswan strongswan-swanctl strongswan-charon libstrongswan-standard-plugins
-  nftables iproute2 iputils-ping tcpdump tshark procps psmisc util-linux
+  nftables iproute2 iputils-ping tcpdump tshark procps psmisc util-linux jq
 )
 
 xgw_missing_packages() {

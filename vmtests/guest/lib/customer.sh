@@ -99,3 +99,68 @@ cgw_route_via_tunnel() {
   local t=$1 i; i=$(tunnel_index "$t")
   in_ns cgw ip route replace "${TF[${TF[$t.connection]}.vpc_network]}" dev "xfrm$i"
 }
+
+# --- gwd as the customer gateway --------------------------------------------------------
+GWD_CONF=/etc/xgw/gwd.toml
+GWD_SOCK=/run/xgw/gwd.sock
+
+# gwd_write_config [EXTRA-TUNNEL-KEYS]: gwd's config for every connection of the tunnel file.
+gwd_write_config() {
+  local extra=${1:-} c t out
+  mkdir -p /etc/xgw
+  out="[gateway]
+wan_interface = \"wan0\"
+lan_interface = \"c-lan\"
+local_address = \"$CGW_WAN_ADDR\"
+"
+  [[ $CGW_WAN_ADDR != "$CGW_PUBLIC" ]] && out+="public_address = \"$CGW_PUBLIC\"
+"
+  out+="control_socket = \"$GWD_SOCK\"
+state_dir = \"/run/xgw/state\"
+"
+  for c in "${TF_CONNECTIONS[@]}"; do
+    out+="
+[[connection]]
+name = \"$c\"
+remote_networks = [\"${TF[$c.vpc_network]}\"]
+"
+    for t in $(connection_tunnels "$c"); do
+      out+="
+[[connection.tunnel]]
+peer_address = \"${TF[$t.outside]}\"
+psk = \"${TF[$t.psk]}\"
+inside_cidr = \"${TF[$t.inside]}\"
+$extra
+"
+    done
+  done
+  ( umask 077; printf '%s' "$out" > "$GWD_CONF" )
+}
+
+# gwd_start: runs gwd in the cgw namespace (nsenter, so bpffs stays visible for its pins).
+gwd_start() {
+  ns_daemon cgw gwd /run/xgw-test/gwd.log "$XGW_BIN/gwd" --config "$GWD_CONF" "$@"
+  poll 10 test -S "$GWD_SOCK" || { echo "gwd did not open its control socket"; tail -20 /run/xgw-test/gwd.log; return 1; }
+}
+
+gwd_stop() {
+  local pid; pid=$(daemon_pid gwd 2>/dev/null) || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  poll 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+  return 0
+}
+
+gwctl_json() { gwctl --socket "$GWD_SOCK" "$@" --json; }
+
+# gwd_tunnel_field TUNNEL FIELD: one field of a tunnel in `gwctl status --json`.
+gwd_tunnel_field() {
+  gwctl_json status | jq -r --arg t "$1" --arg f "$2" '.connections[].tunnels[] | select(.name == $t) | .[$f]'
+}
+gwd_tunnel_up() { [[ $(gwd_tunnel_field "$1" phase2) == up ]]; }
+gwd_active_tunnel() { gwctl_json status | jq -r --arg c "$1" '.connections[] | select(.name == $c) | .active_tunnel'; }
+
+# cgw_gwd_up: gwd as the gateway, configured from the tunnel file, started in cgw.
+cgw_gwd_up() {
+  gwd_write_config "${1:-}"
+  must gwd_start
+}

@@ -1,0 +1,92 @@
+#include "controller/gwd/control_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <filesystem>
+
+#include "controller/gwd/log.h"
+
+namespace xgw::gwd {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+constexpr std::size_t kMaxRequest = 64 * 1024;
+}
+
+json handle_request_line(const std::string& line, const ControlServer::Handler& handler) {
+  json req;
+  try {
+    req = json::parse(line);
+  } catch (const json::parse_error&) {
+    return json{{"ok", false}, {"error", "malformed request: expected one JSON object per line"}};
+  }
+  if (!req.is_object() || !req.contains("cmd") || !req["cmd"].is_string())
+    return json{{"ok", false}, {"error", "malformed request: expected {\"cmd\": \"...\"}"}};
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    return json{{"ok", false}, {"error", e.what()}};
+  }
+}
+
+ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handler)
+    : path_(std::move(path)), handler_(std::move(handler)), acceptor_(io) {
+  std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
+  ::unlink(path_.c_str());
+  mode_t old = ::umask(0177);  // the socket is created 0600: root only
+  acceptor_.open(stream());
+  acceptor_.bind(stream::endpoint(path_));
+  ::umask(old);
+  acceptor_.listen();
+}
+
+ControlServer::~ControlServer() { close(); }
+
+void ControlServer::close() {
+  if (!acceptor_.is_open()) return;
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  ::unlink(path_.c_str());
+}
+
+void ControlServer::start() { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
+
+asio::awaitable<void> ControlServer::accept_loop() {
+  for (;;) {
+    try {
+      stream::socket sock = co_await acceptor_.async_accept(asio::use_awaitable);
+      asio::co_spawn(acceptor_.get_executor(), serve(std::move(sock)), asio::detached);
+    } catch (const boost::system::system_error& e) {
+      if (e.code() == asio::error::operation_aborted) co_return;
+      log_warn("control socket accept: " + e.code().message());
+    }
+  }
+}
+
+asio::awaitable<void> ControlServer::serve(stream::socket sock) {
+  std::string buf;
+  try {
+    for (;;) {
+      std::size_t n = co_await asio::async_read_until(sock, asio::dynamic_buffer(buf, kMaxRequest), '\n',
+                                                      asio::use_awaitable);
+      std::string line = buf.substr(0, n - 1);
+      buf.erase(0, n);
+      std::string out = handle_request_line(line, handler_).dump() + "\n";
+      co_await asio::async_write(sock, asio::buffer(out), asio::use_awaitable);
+    }
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == asio::error::not_found) {  // a line longer than kMaxRequest
+      std::string out = json{{"ok", false}, {"error", "request too long"}}.dump() + "\n";
+      boost::system::error_code ec;
+      asio::write(sock, asio::buffer(out), ec);
+    }
+  }
+}
+
+}  // namespace xgw::gwd

@@ -1,0 +1,41 @@
+#pragma once
+// The control socket gwctl talks to: a unix stream socket (root only, mode 0600), one JSON
+// request per line, one JSON response per line. A malformed request gets an error object.
+//
+//   {"cmd":"status"}
+//   {"cmd":"up","tunnel":"vpn1/1"}        {"cmd":"down","tunnel":"vpn1/1"}
+//   {"cmd":"failover","connection":"vpn1","to":"vpn1/2"}   ("to" optional)
+// Responses: {"ok":true,...} or {"ok":false,"error":"..."}.
+// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <boost/asio.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
+namespace xgw::gwd {
+
+class ControlServer {
+ public:
+  using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
+  ControlServer(boost::asio::io_context& io, std::string path, Handler handler);
+  ~ControlServer();
+  void start();
+  void close();
+
+ private:
+  using stream = boost::asio::local::stream_protocol;
+  boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> serve(stream::socket sock);
+
+  std::string path_;
+  Handler handler_;
+  stream::acceptor acceptor_;
+};
+
+// Answers one request line; never throws.
+nlohmann::json handle_request_line(const std::string& line, const ControlServer::Handler& handler);
+
+}  // namespace xgw::gwd

@@ -1,0 +1,39 @@
+#pragma once
+// What gwd knows about each tunnel and connection at run time.
+#include <cstdint>
+#include <string>
+
+#include "controller/config/config.h"
+#include "ike/actions.h"
+
+namespace xgw::gwd {
+
+struct TunnelState {
+  const config::Connection* conn = nullptr;
+  const config::Tunnel* cfg = nullptr;
+  std::uint32_t id = 0;            // datapath tunnel index and XFRM if_id (1-based)
+  std::uint32_t connection = 0;    // datapath connection index
+  std::string ifname;              // its XFRM interface, "xgw<id>"
+  int ifindex = 0;
+  std::uint32_t mark = 0, table = 0, rule_priority = 0;
+  ike::PeerId peer = 0;
+  bool admin_up = true;
+  bool phase1_up = false;
+  bool phase2_up = false;
+  std::uint32_t spi_in = 0, spi_out = 0;
+  bool nat_t = false;
+  ike::Reason last_failure = ike::Reason::kNone;
+  std::string last_failure_detail;
+  std::int64_t phase1_since = 0, phase2_since = 0, last_failure_at = 0;  // unix seconds
+};
+
+struct ConnectionState {
+  const config::Connection* cfg = nullptr;
+  std::uint32_t id = 0;
+  std::size_t tunnels[2] = {0, 0};  // indexes into Gateway's tunnel list
+  std::uint32_t active = 0;         // tunnel id carrying LAN traffic, 0 = none yet
+  std::uint32_t failovers = 0;
+  std::string last_switch_reason;
+};
+
+}  // namespace xgw::gwd
