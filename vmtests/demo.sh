@@ -1,37 +1,46 @@
 # The demo (scripts/demo): the main job on the embedded default connection.
-# timeout: 240
+# timeout: 300
 #
-#   [lan] ---- [cgw: customer gateway] ---- [inet] ---- [aws1: VGW endpoint 1] ---- [vpc] ---- [vpc-host]
-#                                                 \---- [aws2: VGW endpoint 2] ----/
+#   [lan] ---- [cgw: gwd] ---- [inet] ---- [aws1: VGW endpoint 1] ---- [vpc] ---- [vpc-host]
+#                                    \---- [aws2: VGW endpoint 2] ----/
 #
-# The AWS side is the emulation of vmtests/aws/one-connection.conf (AWS's IKEv1 defaults).
-# The gateway is strongSwan until gwd can negotiate; then the demo switches to gwd.
+# The AWS side is the emulation of vmtests/aws/one-connection.conf (AWS's IKEv1 defaults);
+# gwd is the customer gateway. It brings both tunnels up, LAN traffic crosses the active
+# one, and an AWS-style Delete (maintenance) on the active tunnel moves traffic to the
+# standby while a 100 packets/s probe counts what was lost.
 
 show() { printf '\n$ %s\n' "$*" >&2; "$@" 2>&1 | sed 's/^/  /' >&2; }
 
 scenario_setup() {
   log "building the AWS side: two VGW endpoints and a VPC"
   aws_up "$XGW_ROOT/vmtests/aws/one-connection.conf"
-  log "building the customer side: LAN host and gateway"
+  log "building the customer side: LAN host and the gateway namespace"
   customer_up
-  cgw_strongswan_up
-  log "gateway initiates both tunnels (AWS never initiates IKEv1)"
-  must sw_initiate cgw vpn1-1
-  must sw_initiate cgw vpn1-2
-  cgw_route_via_tunnel vpn1/1
+  log "starting gwd; it initiates both tunnels (AWS never initiates IKEv1)"
+  cgw_gwd_up
 }
 
 scenario_checks() {
-  show sw_sa_summary cgw
-  wait_until 10 "AWS endpoint 1 reports its tunnel up" aws_tunnel_up aws1
-  wait_until 10 "AWS endpoint 2 reports its tunnel up" aws_tunnel_up aws2
+  wait_until 60 "tunnel vpn1/1 up" gwd_tunnel_up vpn1/1
+  wait_until 60 "tunnel vpn1/2 up" gwd_tunnel_up vpn1/2
+  show gwctl --socket "$GWD_SOCK" status
   show in_ns lan ping -c 5 -i 0.2 "$(vpc_host_addr vpn1)"
   check_eq "LAN to VPC: 10 of 10 pings answered" 10 "$(ping_lan_to_vpc vpn1 10)"
   show xfrm_summary cgw
-  figure "tunnel 1 ESP packets received by AWS" "$(xfrm_sa_packets aws1 "$CGW_PUBLIC" 203.0.113.21)"
+
+  log "AWS maintenance: endpoint 1 deletes the active tunnel while the LAN sends 100 packets/s"
+  probe_start maintenance vpn1 100 8
+  sleep 2
+  check "aws1 sends a Delete" aws_send_delete aws1
+  probe_wait maintenance
+  show gwctl --socket "$GWD_SOCK" status
+  check_eq "traffic moved to the standby tunnel" vpn1/2 "$(gwd_active_tunnel vpn1)"
+  figure "packets lost at the AWS Delete (100/s probe)" "$(probe_lost maintenance)"
+  wait_until 30 "gwd brought tunnel vpn1/1 back" gwd_tunnel_up vpn1/1
+  show gwctl --socket "$GWD_SOCK" status
 }
 
 scenario_teardown() {
-  sw_stop cgw
+  gwd_stop
   aws_down
 }
