@@ -1,0 +1,137 @@
+// Unit tests of gwd's pure pieces: AWS's packet rules, config -> engine peer config,
+// engine SA -> XFRM parameters, and the control protocol's error handling.
+#include <gtest/gtest.h>
+
+#include "controller/config/config.h"
+#include "controller/gwd/control_server.h"
+#include "controller/gwd/packet_rules.h"
+#include "controller/gwd/peer_config.h"
+#include "controller/gwd/sa_params.h"
+
+namespace xgw::gwd {
+namespace {
+
+TEST(PacketRules, AwsTable) {
+  // aws-reference.md, "Recommended values by algorithm".
+  struct Row { std::uint8_t t; ike::EspAuth a; bool nat; std::uint32_t mtu, mss; };
+  for (const Row& r : std::vector<Row>{
+           {ike::kEspAesGcm16, ike::EspAuth::kNone, false, 1446, 1406},
+           {ike::kEspAesGcm16, ike::EspAuth::kNone, true, 1438, 1398},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha1, false, 1438, 1398},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha256, true, 1422, 1382},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha384, false, 1422, 1382},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha384, true, 1422, 1382},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha512, false, 1422, 1382},
+           {ike::kEspAesCbc, ike::EspAuth::kHmacSha512, true, 1406, 1366},
+       }) {
+    PacketRules p = aws_packet_rules(r.t, r.a, r.nat);
+    EXPECT_EQ(p.mtu, r.mtu);
+    EXPECT_EQ(p.mss, r.mss);
+  }
+}
+
+config::Config TwoSuiteConfig() {
+  return config::load_string(R"(
+[gateway]
+wan_interface = "wan0"
+local_address = "192.0.2.66"
+public_address = "198.51.100.10"
+[[connection]]
+name = "vpn1"
+[[connection.tunnel]]
+peer_address = "203.0.113.21"
+psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
+inside_cidr = "169.254.100.0/30"
+ike_encryption = ["aes128", "aes256"]
+ike_integrity = ["sha2-256"]
+ike_dh_groups = [14, 19]
+esp_encryption = ["aes128-gcm-16", "aes256"]
+esp_integrity = ["sha1"]
+esp_pfs_groups = [14]
+[[connection.tunnel]]
+peer_address = "203.0.113.87"
+psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
+inside_cidr = "169.254.101.0/30"
+)",
+                             "t");
+}
+
+TEST(PeerConfig, CrossProductInConfigOrderAndNatIdentity) {
+  config::Config c = TwoSuiteConfig();
+  ike::PeerConfig p = to_peer_config(c.gateway, c.connections[0], c.connections[0].tunnels[0]);
+  EXPECT_EQ(p.name, "vpn1/1");
+  EXPECT_EQ(config::ipv4_str(p.local_ip), "192.0.2.66");
+  EXPECT_EQ(config::ipv4_str(p.local_id), "198.51.100.10");  // behind NAT: the public address
+  ASSERT_EQ(p.ike_suites.size(), 4u);
+  EXPECT_EQ(p.ike_suites[0], (ike::IkeSuite{128, ike::HashAlg::kSha256, 14}));
+  EXPECT_EQ(p.ike_suites[3], (ike::IkeSuite{256, ike::HashAlg::kSha256, 19}));
+  ASSERT_EQ(p.esp_suites.size(), 2u);
+  EXPECT_EQ(p.esp_suites[0], (ike::EspSuite{ike::kEspAesGcm16, 128, ike::EspAuth::kNone, 14}));
+  EXPECT_EQ(p.esp_suites[1], (ike::EspSuite{ike::kEspAesCbc, 256, ike::EspAuth::kHmacSha1, 14}));
+  EXPECT_EQ(std::string(p.psk.begin(), p.psk.end()), "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e");
+  EXPECT_EQ(p.local_ts.mask, 0u);
+  EXPECT_LE(p.retransmit.max_interval_ms, 2000u);  // retries capped at 2 s while unreachable
+}
+
+TEST(SaParams, CbcWithTruncatedSha2AndNatT) {
+  ike::EspSa sa;
+  sa.spi = 0xc0ffee01;
+  sa.src = 0xc0000242;  // 192.0.2.66
+  sa.dst = 0xcb007115;  // 203.0.113.21
+  sa.transform = ike::kEspAesCbc;
+  sa.enc_key.assign(32, 0x11);
+  sa.integ = ike::EspAuth::kHmacSha256;
+  sa.integ_key.assign(32, 0x22);
+  sa.icv_bits = 128;
+  sa.mode = ike::EspMode::kUdpEncapTunnel;
+  sa.encap_sport = 4500;
+  sa.encap_dport = 4501;
+  sa.replay_window = 1024;
+  sa.soft_lifetime_s = 3000;
+  sa.hard_lifetime_s = 3600;
+  kernel::SaParams p = to_sa_params(sa, 7);
+  EXPECT_EQ(p.src.ToString(), "192.0.2.66");
+  EXPECT_EQ(p.dst.ToString(), "203.0.113.21");
+  ASSERT_TRUE(p.crypt && p.auth);
+  EXPECT_EQ(p.crypt->name, "cbc(aes)");
+  EXPECT_EQ(p.auth->name, "hmac(sha256)");
+  EXPECT_EQ(p.auth->icv_bits, 128u);
+  EXPECT_FALSE(p.aead);
+  ASSERT_TRUE(p.encap);
+  EXPECT_EQ(p.encap->dport, 4501);
+  EXPECT_EQ(p.if_id, 7u);
+  EXPECT_EQ(p.replay_window, 1024u);
+  EXPECT_EQ(p.lifetime.hard_add_seconds, 3600u);
+}
+
+TEST(SaParams, GcmKeyCarriesTheSalt) {
+  ike::EspSa sa;
+  sa.transform = ike::kEspAesGcm16;
+  sa.enc_key.assign(20, 0x33);  // AES-128 key + 4-byte salt (RFC 4106)
+  sa.icv_bits = 128;
+  kernel::SaParams p = to_sa_params(sa, 1);
+  ASSERT_TRUE(p.aead);
+  EXPECT_FALSE(p.crypt);
+  EXPECT_EQ(p.aead->name, "rfc4106(gcm(aes))");
+  EXPECT_EQ(p.aead->key.size(), 20u);
+}
+
+TEST(ControlProtocol, MalformedRequestsGetAnErrorObject) {
+  int calls = 0;
+  ControlServer::Handler h = [&](const nlohmann::json&) {
+    ++calls;
+    return nlohmann::json{{"ok", true}};
+  };
+  for (const char* bad : {"", "not json", "[1,2]", "{\"cmd\": 3}", "{\"nocmd\": true}", "{\"cmd\":"}) {
+    nlohmann::json r = handle_request_line(bad, h);
+    EXPECT_EQ(r["ok"], false) << bad;
+    EXPECT_TRUE(r["error"].is_string()) << bad;
+  }
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(handle_request_line("{\"cmd\":\"status\"}", h)["ok"], true);
+  ControlServer::Handler throws = [](const nlohmann::json&) -> nlohmann::json { throw std::runtime_error("boom"); };
+  EXPECT_EQ(handle_request_line("{\"cmd\":\"status\"}", throws)["error"], "boom");
+}
+
+}  // namespace
+}  // namespace xgw::gwd
