@@ -29,8 +29,10 @@ table ip observe {
   counter udp500_packets {}
   counter udp4500_packets {}
   counter esp_packets {}
+  counter natt_keepalives {}
   chain forward {
     type filter hook forward priority -20; policy accept;
+    udp dport 4500 udp length 9 @th,64,8 0xff counter name natt_keepalives
     udp dport 500 counter name udp500_packets
     udp dport 4500 counter name udp4500_packets
     ip protocol esp counter name esp_packets
