@@ -94,6 +94,21 @@ void Gateway::start() {
     throw;
   }
   sockets_->start();
+  for (auto& t : tunnels_) {
+    std::size_t i = index_of(t);
+    LivenessProbe::Params lp{t.ifname, t.cfg->local_inside(), t.cfg->peer_inside(),
+                             static_cast<std::uint16_t>(0x7800 + t.id), t.cfg->probe_interval_ms, t.cfg->probe_misses};
+    probes_.push_back(std::make_unique<LivenessProbe>(io_, lp, [this, i](bool alive) {
+      TunnelState& tt = tunnels_[i];
+      if (!tt.phase2_up) return;  // only meaningful while the tunnel has SAs
+      if (alive) log_info("tunnel " + tt.cfg->name + ": liveness probe answered again");
+      else
+        log_warn("tunnel " + tt.cfg->name + ": liveness probe unanswered " + std::to_string(tt.cfg->probe_misses) +
+                 " times in a row (" + std::to_string(tt.cfg->probe_interval_ms) + " ms apart)");
+      reselect(connection_of(tt), tt.cfg->name + (alive ? " answers probes again" : " stopped answering probes"));
+    }));
+    probes_.back()->start();
+  }
   started_ = true;
   for (auto& t : tunnels_) {
     t.peer = engine_.add_peer(to_peer_config(cfg_.gateway, *t.conn, *t.cfg));
@@ -108,6 +123,7 @@ void Gateway::stop(bool keep_kernel_state) {
   if (!started_) return;
   started_ = false;
   keepalive_.cancel();
+  for (auto& p : probes_) p->stop();
   if (!keep_kernel_state) {
     for (auto& t : tunnels_) engine_.terminate(t.peer, now());
     drain();  // sends the Deletes and removes the SAs
@@ -252,6 +268,7 @@ void Gateway::on_event(const ike::Event& e) {
       t->phase2_since = unix_now();
       t->spi_in = e.spi_in;
       t->spi_out = e.spi_out;
+      if (index_of(*t) < probes_.size()) probes_[index_of(*t)]->reset();
       log_info(name + "phase 2 up, spi in " + hex32(e.spi_in) + " out " + hex32(e.spi_out));
       reselect(c, t->cfg->name + " came up");
       break;
@@ -279,7 +296,6 @@ void Gateway::on_event(const ike::Event& e) {
 void Gateway::reselect(ConnectionState& c, const std::string& why) {
   TunnelState& preferred = tunnels_[c.tunnels[0]];
   TunnelState& second = tunnels_[c.tunnels[1]];
-  auto usable = [](const TunnelState& t) { return t.admin_up && t.phase2_up; };
   TunnelState* current = c.active ? &tunnels_[c.tunnels[c.active == preferred.id ? 0 : 1]] : nullptr;
   if (current && usable(*current)) {
     // Return to the preferred tunnel only before any failover, or when failback is enabled.
@@ -300,6 +316,12 @@ void Gateway::set_active(ConnectionState& c, TunnelState& t, const std::string& 
   c.last_switch_reason = why;
   log_info("connection " + c.cfg->name + ": " + (failover ? "failover" : "active") + " -> " + t.cfg->name + " (" +
            why + ")");
+}
+
+bool Gateway::usable(const TunnelState& t) const {
+  std::size_t i = index_of(t);
+  bool probe_alive = i >= probes_.size() || probes_[i]->alive();
+  return t.admin_up && t.phase2_up && probe_alive;
 }
 
 TunnelState* Gateway::tunnel_by_peer(ike::PeerId p) {
@@ -378,6 +400,8 @@ json Gateway::status() const {
           {"spi_in", t.spi_in ? hex32(t.spi_in) : ""},
           {"spi_out", t.spi_out ? hex32(t.spi_out) : ""},
           {"nat_t", ps.nat_detected},
+          {"liveness", index_of(t) < probes_.size() && probes_[index_of(t)]->alive() ? "alive" : "dead"},
+          {"probe_rtt_ms", index_of(t) < probes_.size() ? probes_[index_of(t)]->last_rtt_ms() : 0.0},
           {"ike_sas", ps.ike_sas},
           {"child_sas", ps.child_sas},
           {"phase1_since", t.phase1_since},

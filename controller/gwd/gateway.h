@@ -16,6 +16,7 @@
 
 #include "controller/config/config.h"
 #include "controller/gwd/ike_sockets.h"
+#include "controller/gwd/liveness.h"
 #include "controller/gwd/plumbing.h"
 #include "controller/gwd/tunnel_state.h"
 #include "ike/engine.h"
@@ -58,6 +59,8 @@ class Gateway {
   void reselect(ConnectionState& c, const std::string& why);
   void set_active(ConnectionState& c, TunnelState& t, const std::string& why);
   void install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound);
+  bool usable(const TunnelState& t) const;
+  std::size_t index_of(const TunnelState& t) const { return static_cast<std::size_t>(&t - tunnels_.data()); }
 
   boost::asio::io_context& io_;
   config::Config cfg_;
@@ -65,6 +68,7 @@ class Gateway {
   ike::Engine engine_;
   std::unique_ptr<IkeSockets> sockets_;
   std::vector<TunnelState> tunnels_;
+  std::vector<std::unique_ptr<LivenessProbe>> probes_;  // one per tunnel, same index
   std::vector<ConnectionState> connections_;
   std::map<ike::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
   boost::asio::steady_timer keepalive_;

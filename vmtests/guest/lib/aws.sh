@@ -10,8 +10,12 @@
 #
 # Like AWS with IKEv1, an endpoint never initiates (start_action=none, close_action=none,
 # dpd_action=clear): a tunnel that comes back was brought back by the gateway. The VPC router
-# sends its replies through whichever tunnel of the connection is up, moved by the charon
-# updown hook (guest/aws-updown) as AWS moves its egress tunnel.
+# sends its replies through the first tunnel of the connection that is up, as AWS moves its
+# egress tunnel: it holds a route to the customer's networks via every endpoint (metric =
+# tunnel number) and ignores routes whose link is down; each endpoint's updown hook
+# (guest/aws-updown) raises its link to the router when its tunnel comes up and drops it
+# when the tunnel goes down. A link change is one `ip` call inside the endpoint's own
+# namespace, so the return path moves within milliseconds of the SA change.
 #
 # Addresses: endpoint i (the i-th tunnel of the file) reaches the VPC router over 198.18.i.0/30
 # (RFC 2544 test range; .1 endpoint, .2 router) and uses if_id i on its XFRM interface.
@@ -62,6 +66,7 @@ aws_vpc_up() {
   local vpc=$1 net=$2
   [[ -f $AWS_STATE/vpc/$vpc.pid ]] && return 0
   ns_add "$vpc"
+  ip netns exec "$vpc" sysctl -qw net.ipv4.conf.all.ignore_routes_with_linkdown=1
   ns_add "$vpc-host"
   veth_link "$vpc" h-vpc "$(net_host "$net" 1)/$(net_len "$net")" \
             "$vpc-host" eth0 "$(net_host "$net" 10)/$(net_len "$net")"
@@ -89,20 +94,21 @@ link set i-$ep up
 addr add 203.0.113.1/32 dev i-$ep
 route add $outside/32 dev i-$ep
 IP
+  local n vpc_routes=""
+  for n in ${TF[$c.lan_networks]//,/ }; do vpc_routes+="route add $n via $link_ep dev v-$ep metric $i"$'\n'; done
   ns_ip "$vpc" <<IP
 link set v-$ep up
 addr add $link_vpc/30 dev v-$ep
+$vpc_routes
 IP
-  local n lan_routes=""
+  local lan_routes=""
   for n in ${TF[$c.lan_networks]//,/ }; do lan_routes+="route add $n dev vgw"$'\n'; done
   # Route-based like AWS: an XFRM interface holding the VGW's inside address.
   ns_ip "$ep" <<IP
 link set wan up
 addr add $outside/32 dev wan
 route add default via 203.0.113.1 dev wan onlink
-link set vpc0 up
 addr add $link_ep/30 dev vpc0
-route add ${TF[$c.vpc_network]} via $link_vpc
 link add vgw type xfrm dev wan if_id $i
 addr add $(net_host "$inside" 1)/30 dev vgw
 link set vgw up
@@ -125,8 +131,6 @@ VIA=$link_ep
 DEV=v-$ep
 LAN_NETWORKS="${TF[$c.lan_networks]//,/ }"
 INFO
-  printf '#!/bin/sh\nexec %s/vmtests/guest/aws-updown %s\n' "$XGW_ROOT" "$ep" > "$AWS_STATE/updown-$ep"
-  chmod +x "$AWS_STATE/updown-$ep"
   echo down > "$AWS_STATE/state/$ep"
   aws_write_swanctl "$t" "$i"
 }
@@ -134,7 +138,7 @@ INFO
 # Lifetimes as AWS applies them: rekey inside the margin before expiry, fuzzed over the
 # whole margin (RekeyFuzzPercentage 100).
 aws_write_swanctl() {
-  local t=$1 i=$2 ep=${TF[$1.endpoint]} c=${TF[$1.connection]}
+  local t=$1 i=$2 ep=${TF[$1.endpoint]} c=${TF[$1.connection]} link_vpc="198.18.$2.2"
   local m=${TF[$t.rekey_margin]} il=${TF[$t.ike_lifetime]} el=${TF[$t.esp_lifetime]}
   sw_write_conf "$ep"
   write_file "/etc/netns/$ep/swanctl/swanctl.conf" <<CONF
@@ -170,7 +174,7 @@ connections {
         replay_window = 1024
         if_id_in = $i
         if_id_out = $i
-        updown = $AWS_STATE/updown-$ep
+        updown = $XGW_ROOT/vmtests/guest/aws-updown $ep ${TF[$c.vpc_network]} $link_vpc
         start_action = none
         close_action = none
         dpd_action = clear
@@ -200,7 +204,12 @@ aws_down() {
 aws_tunnel_up() { sw_child_installed "$1" vgw; }
 aws_vpc_route_via() { in_ns "${TF[$1.vpc]}" ip route show "$(echo "${TF[$1.lan_networks]}" | cut -d, -f1)"; }
 # Which endpoint the VPC router uses for the connection's replies, or "none".
-aws_active_endpoint() { cat "$AWS_STATE/conn/$1.active" 2>/dev/null || echo none; }
+aws_active_endpoint() {
+  local dev
+  dev=$(ip -n "${TF[$1.vpc]}" route get "$(echo "${TF[$1.lan_networks]}" | cut -d, -f1 | cut -d/ -f1)" 2>/dev/null \
+    | awk '{for (i = 1; i < NF; i++) if ($i == "dev") print $(i + 1)}')
+  [[ $dev == v-* ]] && echo "${dev#v-}" || echo none
+}
 
 # --- faults, as AWS or the internet produce them ---------------------------------------
 # An AWS-style Delete (maintenance): the endpoint deletes its ESP and ISAKMP SAs and, as AWS

@@ -1,0 +1,59 @@
+#pragma once
+// Data-plane liveness of a tunnel: ICMP echo through the tunnel's XFRM interface to the
+// VGW's inside address (169.254.x.1) every interval. `misses` unanswered probes in a row
+// declare the tunnel dead long before DPD (AWS: 10 s x 3) would; one answer revives it.
+// Utility of the probe: a silent death (the endpoint vanishes, its SAs carry nothing) is
+// noticed in about misses x interval.
+#include <utility>  // before Boost 1.74 asio (see gateway.h)
+
+#include <boost/asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace xgw::gwd {
+
+class LivenessProbe {
+ public:
+  using OnChange = std::function<void(bool alive)>;
+  struct Params {
+    std::string ifname;
+    std::uint32_t src = 0, dst = 0;  // host order: our inside address, the VGW's
+    std::uint16_t ident = 0;         // ICMP identifier, unique per tunnel
+    std::uint32_t interval_ms = 250;
+    std::uint32_t misses = 4;
+  };
+
+  LivenessProbe(boost::asio::io_context& io, Params p, OnChange on_change);
+  ~LivenessProbe();
+  void start();
+  void stop();
+  // A new SA pair was installed: start from "alive" again.
+  void reset();
+  bool alive() const { return alive_; }
+  double last_rtt_ms() const { return last_rtt_ms_; }
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t received() const { return received_; }
+
+ private:
+  void tick();
+  void receive();
+  void on_reply(std::uint16_t seq);
+
+  Params p_;
+  OnChange on_change_;
+  boost::asio::ip::icmp::socket sock_;
+  boost::asio::steady_timer timer_;
+  std::uint16_t seq_ = 0;
+  std::uint32_t missed_ = 0;
+  bool outstanding_ = false;
+  bool alive_ = true;
+  bool running_ = false;
+  std::chrono::steady_clock::time_point sent_at_;
+  double last_rtt_ms_ = 0;
+  std::uint64_t sent_ = 0, received_ = 0;
+  std::array<std::uint8_t, 1500> buf_{};
+};
+
+}  // namespace xgw::gwd
