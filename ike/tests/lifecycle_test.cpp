@@ -264,3 +264,21 @@ TEST(Keylog, KeysEstablishedIsOptIn) {
 
 }  // namespace
 }  // namespace xgw::ike::test
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(ResponderLifetime, ShorterResponderLifetimeIsNotifiedAndHonoured) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.esp_lifetime_s = 3600;
+  cb.esp_lifetime_s = 1800;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_out.at(*h.a.out_active).hard_lifetime_s, 1800u);
+  EXPECT_EQ(h.b.sad_out.at(*h.b.out_active).hard_lifetime_s, 1800u);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
