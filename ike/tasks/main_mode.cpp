@@ -308,10 +308,11 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         sa.last_p1_block = sa.iv;  // last CBC block of MM6: the base of phase 2 IVs
         send(p, sa, sa.retx.last_out);
         if (initial_contact) {
-          // The peer restarted: everything older with it is stale (RFC 2407 §4.6.3.3).
+          // The peer restarted: what we established with it before is stale (RFC 2407
+          // §4.6.3.3). Exchanges still in progress belong to its new incarnation and stay.
           std::vector<std::uint64_t> old;
           for (auto& s : p.sas)
-            if (s->serial != sa.serial) old.push_back(s->serial);
+            if (s->serial != sa.serial && s->established()) old.push_back(s->serial);
           for (auto s : old) remove_sa(p, s);
           while (!p.children.empty()) child_remove(p, p.children.front().serial, false, true);
         }
@@ -359,7 +360,14 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       return;
     }
   }
-  if (sa.initiator && p.want_up && p.children.empty()) qm_start(p, sa, 0);
+  // Whoever wants the tunnel up starts Quick Mode, even on an ISAKMP SA the peer initiated
+  // (both ends initiating at once end up here as responders for one of the two).
+  if (p.want_up && p.children.empty()) {
+    bool qm_running = false;
+    for (auto& s : p.sas)
+      for (auto& [mid, q] : s->qms) qm_running = qm_running || (q.initiator && q.state != QuickMode::State::kDone);
+    if (!qm_running) qm_start(p, sa, 0);
+  }
 }
 
 }  // namespace xgw::ike

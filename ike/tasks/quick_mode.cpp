@@ -373,11 +373,12 @@ void Engine::Core::child_switch_outbound(Peer& p, ChildSa& c) {
   resolve_siblings(p, serial);
 }
 
-// Simultaneous rekey from both sides gives two new pairs replacing the same old one. Both
-// ends pick the same winner (the lower initiator nonce); the loser's initiator deletes it.
+// Simultaneous rekey from both sides gives two new pairs replacing the same old one (or two
+// first pairs when both ends initiate at once). Both ends pick the same winner (the lower
+// initiator nonce); the loser's initiator deletes it.
 void Engine::Core::resolve_siblings(Peer& p, std::uint64_t serial) {
   ChildSa* c = find_child(p, serial);
-  if (!c || !c->rekey_of) return;
+  if (!c) return;
   for (auto& s : p.children) {
     if (s.serial == c->serial || s.rekey_of != c->rekey_of) continue;
     ChildSa* win = s.ni < c->ni ? &s : c;

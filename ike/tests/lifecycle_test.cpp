@@ -282,3 +282,26 @@ TEST(ResponderLifetime, ShorterResponderLifetimeIsNotifiedAndHonoured) {
 
 }  // namespace
 }  // namespace xgw::ike::test
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(Collision, BothSidesInitiateAtOnce) {
+  Harness h;
+  h.a.eng->initiate(h.a.peer, h.now);
+  h.b.eng->initiate(h.b.peer, h.now);
+  h.pump();
+  h.advance(5000);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  h.advance(8000 * 1000);  // through several rekeys and re-authentications
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+  EXPECT_LE(h.a.sad_in.size(), 2u);
+  EXPECT_LE(h.b.sad_in.size(), 2u);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
