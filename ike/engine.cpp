@@ -50,6 +50,7 @@ void Engine::terminate(PeerId id, Millis now) {
   p.want_up = false;
   core_->cancel(p.restart_timer);
   core_->cancel(p.dpd_timer);
+  core_->cancel(p.keepalive_timer);
   IkeSa* sa = core_->newest_established(p);
   // Delete the ESP SAs first, then the ISAKMP SA (the order strongSwan uses, so the peer
   // can still authenticate the ESP Delete).
@@ -125,6 +126,10 @@ void Engine::on_timer(TimerId id, Millis now) {
     case TimerKind::kDpd:
       p.dpd_timer = 0;
       c.dpd_tick(p);
+      return;
+    case TimerKind::kKeepalive:
+      p.keepalive_timer = 0;
+      c.keepalive_tick(p);
       return;
     default: break;
   }

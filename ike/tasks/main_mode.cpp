@@ -350,6 +350,8 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       remove_sa(p, old->serial);
     }
   }
+  if (sa.nat_local && p.cfg.nat_keepalive_s && !p.keepalive_timer)
+    p.keepalive_timer = arm(Millis{p.cfg.nat_keepalive_s} * 1000, TimerRef{p.id, TimerKind::kKeepalive});
   if (sa.peer_dpd && p.cfg.dpd_delay_s && !p.dpd_timer)
     p.dpd_timer = arm(Millis{p.cfg.dpd_delay_s} * 1000, TimerRef{p.id, TimerKind::kDpd});
   if (p.pending_child_rekey) {

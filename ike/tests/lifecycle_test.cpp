@@ -102,6 +102,8 @@ TEST(NatT, InitiatorBehindNatFloatsTo4500AndUsesUdpEncap) {
   EXPECT_EQ(bout.dst, kCgwIp);
   h.advance(30000);  // DPD over 4500 keeps working
   EXPECT_TRUE(h.both_up());
+  EXPECT_GE(h.a.keepalives, 1u);  // only the side behind the NAT keeps the mapping open
+  EXPECT_EQ(h.b.keepalives, 0u);
 }
 
 TEST(NatT, NoNatMeansNoFloat) {
