@@ -300,9 +300,15 @@ Cookie Engine::Core::new_cookie() {
   // Cookies must be unique: 64 random bits, never reused; a zero cookie is reserved for MM1.
   Cookie c{};
   static const Cookie kZero{};
+  auto in_use = [&](const Cookie& k) {
+    for (const auto& [id, p] : peers)
+      for (const auto& s : p.sas)
+        if (s->cky_i == k || s->cky_r == k) return true;
+    return false;
+  };
   do {
     rng.fill(c);
-  } while (c == kZero);
+  } while (c == kZero || in_use(c));
   return c;
 }
 

@@ -242,6 +242,52 @@ TEST_P(Kat, EveryMessageParsesDecryptsAndVerifies) {
   EXPECT_GE(encrypted, 15);
 }
 
+// Reads exchange.pcap (classic pcap, Ethernet, IPv4/UDP) and checks that every captured
+// datagram is the logged ISAKMP message, with the 4-byte non-ESP marker exactly on UDP 4500.
+TEST_P(Kat, PcapFramesMatchMessagesAndMarkers) {
+  std::string path = std::string(XGW_IKE_FIXTURES) + "/" + GetParam() + "/exchange.pcap";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  Bytes pcap((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto le32 = [&](std::size_t o) {
+    return std::uint32_t{pcap[o]} | std::uint32_t{pcap[o + 1]} << 8 | std::uint32_t{pcap[o + 2]} << 16 |
+           std::uint32_t{pcap[o + 3]} << 24;
+  };
+  ASSERT_GE(pcap.size(), 24u);
+  ASSERT_EQ(le32(0), 0xa1b2c3d4u);
+  ASSERT_EQ(le32(20), 1u);  // LINKTYPE_ETHERNET
+  std::size_t off = 24, frame = 0;
+  const auto& msgs = j["messages"];
+  while (off + 16 <= pcap.size()) {
+    std::uint32_t incl = le32(off + 8);
+    ASSERT_LE(off + 16 + incl, pcap.size());
+    ByteView pkt(pcap.data() + off + 16, incl);
+    off += 16 + incl;
+    ASSERT_LT(frame, msgs.size());
+    const auto& m = msgs[frame++];
+    SCOPED_TRACE(m["label"].get<std::string>());
+    ASSERT_GE(pkt.size(), 14u + 20u + 8u);
+    ASSERT_EQ(get_u16(&pkt[12]), 0x0800);
+    std::size_t ihl = (pkt[14] & 15u) * 4u;
+    ASSERT_EQ(pkt[14 + 9], 17);  // UDP
+    ByteView udp = pkt.subspan(14 + ihl);
+    std::uint16_t sport = get_u16(&udp[0]), dport = get_u16(&udp[2]);
+    EXPECT_EQ(sport, parse_port(m["src"]));
+    EXPECT_EQ(dport, parse_port(m["dst"]));
+    ByteView payload = udp.subspan(8, get_u16(&udp[4]) - 8u);
+    bool marker = sport == kNatTPort || dport == kNatTPort;
+    EXPECT_EQ(marker, m.value("non_esp_marker", false));
+    if (marker) {
+      ASSERT_GE(payload.size(), kNonEspMarkerLen);
+      EXPECT_EQ(get_u32(payload.data()), 0u);  // RFC 3948 §2.2
+      payload = payload.subspan(kNonEspMarkerLen);
+    }
+    EXPECT_EQ(to_hex(payload), m["isakmp_message"]);
+    EXPECT_TRUE(codec::decode_header(payload));
+  }
+  EXPECT_EQ(frame, msgs.size());
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, Kat, ::testing::Values("aws-default", "strong", "ecp", "nat-t", "expansion"),
                          [](const auto& param_info) {
                            std::string s = param_info.param;
