@@ -13,6 +13,7 @@
 #include "ike/crypto/hash.h"
 #include "ike/crypto/keys.h"
 #include "ike/crypto/protect.h"
+#include "ike/proposal.h"
 
 namespace xgw::ike {
 namespace {
@@ -240,6 +241,40 @@ TEST_P(Kat, EveryMessageParsesDecryptsAndVerifies) {
     }
   }
   EXPECT_GE(encrypted, 15);
+}
+
+// Our SA payloads for the same configuration are byte-identical to strongSwan's (same
+// attribute order), and we select strongSwan's offer the way it selected ours.
+TEST_P(Kat, OurProposalsEncodeLikeStrongSwan) {
+  const auto& t1 = j["phase1"]["proposal_offered_mm1"]["proposals"][0]["transforms"][0]["attributes"];
+  const auto& q = j["quick_mode"];
+  const auto& t2 = q["proposal_offered_qm1"]["proposals"][0]["transforms"][0]["attributes"];
+  auto num = [](const json& v) { return static_cast<std::uint16_t>(std::stoul(v.get<std::string>().substr(v.get<std::string>().rfind('(') + 1))); };
+  PeerConfig cfg;
+  cfg.ike_suites = {{t1["key_length"].get<std::uint16_t>(), h, num(t1["group_description"])}};
+  cfg.ike_lifetime_s = t1["life_duration"].get<std::uint32_t>();
+  cfg.esp_suites = {{kEspAesCbc, t2["key_length"].get<std::uint16_t>(), static_cast<EspAuth>(num(t2["authentication_algorithm"])),
+                     num(t2["group_description"])}};
+  cfg.esp_lifetime_s = t2["sa_life_duration"].get<std::uint32_t>();
+  EXPECT_EQ(to_hex(codec::encode_sa(build_phase1_sa(cfg))), j["phase1"]["sai_b"]);
+  EncapMode mode = static_cast<EncapMode>(num(t2["encapsulation_mode"]));
+  std::uint32_t spi_i = static_cast<std::uint32_t>(std::stoul(q["spi_i"].get<std::string>(), nullptr, 16));
+  Bytes qm1_sa;
+  for (const auto& m : j["messages"])
+    if (m["label"] == "QM1") qm1_sa = hx(m["payloads"][1]["body"]);
+  EXPECT_EQ(codec::encode_sa(build_esp_sa(cfg, spi_i, mode)), qm1_sa);
+  // As responder we pick what strongSwan picked.
+  std::string why;
+  auto offer = codec::decode_sa(hx(j["phase1"]["sai_b"]));
+  ASSERT_TRUE(offer);
+  auto c1 = select_phase1(*offer, cfg, why);
+  ASSERT_TRUE(c1) << why;
+  EXPECT_EQ(c1->lifetime_s, cfg.ike_lifetime_s);
+  auto offer2 = codec::decode_sa(qm1_sa);
+  ASSERT_TRUE(offer2);
+  auto c2 = select_esp(*offer2, cfg, mode == EncapMode::kUdpTunnel, why);
+  ASSERT_TRUE(c2) << why;
+  EXPECT_EQ(to_hex(c2->peer_spi), q["spi_i"]);
 }
 
 // Reads exchange.pcap (classic pcap, Ethernet, IPv4/UDP) and checks that every captured
