@@ -89,7 +89,8 @@ void Engine::on_datagram(Endpoint local, Endpoint remote, ByteView data, Millis 
         return;
       }
       if (!sa->established()) return;
-      // Follow the peer's NAT mapping on authenticated traffic (RFC 3947 §4); checked later.
+      // The NAT mapping is learnt from MM5 (RFC 3947 §4); following a later change of the
+      // peer's port is not implemented yet (see docs/ike.md).
       if (h->exchange == Exchange::kQuickMode) {
         c.qm_on_message(p, *sa, *h, data);
       } else if (h->exchange == Exchange::kInformational) {
