@@ -16,7 +16,8 @@ struct SendDatagram {
   PeerId peer = 0;
   Endpoint local, remote;
   // Port 4500 after the NAT-T float: the caller prepends the 4-byte zero non-ESP marker
-  // (RFC 3948 §2.2). `data` is the ISAKMP message without it.
+  // (RFC 3948 §2.2). `data` is the ISAKMP message without it. A NAT-keepalive is the single
+  // byte 0xFF and goes without the marker (RFC 3948 §2.3).
   bool non_esp_marker = false;
   Bytes data;
 };

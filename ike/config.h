@@ -70,6 +70,7 @@ struct PeerConfig {
   std::uint32_t dpd_delay_s = 10;       // 0 disables sending R-U-THERE (we always answer)
   std::uint32_t dpd_retries = 3;
   bool nat_t = true;
+  std::uint32_t nat_keepalive_s = 20;  // behind a NAT: 1-byte 0xFF on UDP 4500 (RFC 3948 §4); 0 = off
   bool initial_contact = true;
   std::uint32_t replay_window = 1024;
   Millis outbound_switch_delay_ms = 1000;  // make-before-break on the QM initiator

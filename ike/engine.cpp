@@ -50,6 +50,7 @@ void Engine::terminate(PeerId id, Millis now) {
   p.want_up = false;
   core_->cancel(p.restart_timer);
   core_->cancel(p.dpd_timer);
+  core_->cancel(p.keepalive_timer);
   IkeSa* sa = core_->newest_established(p);
   // Delete the ESP SAs first, then the ISAKMP SA (the order strongSwan uses, so the peer
   // can still authenticate the ESP Delete).
@@ -88,7 +89,8 @@ void Engine::on_datagram(Endpoint local, Endpoint remote, ByteView data, Millis 
         return;
       }
       if (!sa->established()) return;
-      // Follow the peer's NAT mapping on authenticated traffic (RFC 3947 §4); checked later.
+      // The NAT mapping is learnt from MM5 (RFC 3947 §4); following a later change of the
+      // peer's port is not implemented yet (see docs/ike.md).
       if (h->exchange == Exchange::kQuickMode) {
         c.qm_on_message(p, *sa, *h, data);
       } else if (h->exchange == Exchange::kInformational) {
@@ -125,6 +127,10 @@ void Engine::on_timer(TimerId id, Millis now) {
     case TimerKind::kDpd:
       p.dpd_timer = 0;
       c.dpd_tick(p);
+      return;
+    case TimerKind::kKeepalive:
+      p.keepalive_timer = 0;
+      c.keepalive_tick(p);
       return;
     default: break;
   }
@@ -295,9 +301,15 @@ Cookie Engine::Core::new_cookie() {
   // Cookies must be unique: 64 random bits, never reused; a zero cookie is reserved for MM1.
   Cookie c{};
   static const Cookie kZero{};
+  auto in_use = [&](const Cookie& k) {
+    for (const auto& [id, p] : peers)
+      for (const auto& s : p.sas)
+        if (s->cky_i == k || s->cky_r == k) return true;
+    return false;
+  };
   do {
     rng.fill(c);
-  } while (c == kZero);
+  } while (c == kZero || in_use(c));
   return c;
 }
 

@@ -95,9 +95,10 @@ struct Peer {
   int dpd_outstanding = 0;
   Millis last_heard = 0;
   TimerId dpd_timer = 0;
+  TimerId keepalive_timer = 0;
 };
 
-enum class TimerKind { kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd };
+enum class TimerKind { kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd, kKeepalive };
 struct TimerRef {
   PeerId peer = 0;
   TimerKind kind{};
@@ -168,6 +169,7 @@ struct Engine::Core {
   void send_delete_isakmp(Peer& p, IkeSa& sa);
   void send_delete_esp(Peer& p, const ChildSa& c);
   void dpd_tick(Peer& p);
+  void keepalive_tick(Peer& p);
   void peer_dead(Peer& p, Reason r, std::string detail);
 };
 

@@ -239,6 +239,7 @@ std::optional<Phase2Choice> select_esp(const SaPayload& offer, const PeerConfig&
       c.suite = parsed->suite;
       std::uint32_t life = parsed->life ? parsed->life : cfg.esp_lifetime_s;
       c.lifetime_s = std::min(life, cfg.esp_lifetime_s);
+      c.offered_lifetime_s = parsed->life;
       c.mode = parsed->mode;
       c.peer_spi = p.spi;
       c.reply.doi = offer.doi;

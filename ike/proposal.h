@@ -27,6 +27,7 @@ struct Phase1Choice {
 struct Phase2Choice {
   EspSuite suite;
   std::uint32_t lifetime_s = 0;
+  std::uint32_t offered_lifetime_s = 0;  // what the initiator proposed (0 = not given)
   EncapMode mode = EncapMode::kTunnel;
   Bytes peer_spi;
   codec::SaPayload reply;  // responder's SA (our SPI is filled by the caller)

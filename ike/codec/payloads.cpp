@@ -67,6 +67,13 @@ bool read_sub(Reader& r, std::uint8_t more, std::uint8_t& next, ByteView& body, 
 
 }  // namespace
 
+Result<std::vector<Attribute>> decode_attributes(ByteView data) { return decode_attrs(data); }
+Bytes encode_attributes(const std::vector<Attribute>& attrs) {
+  Bytes out;
+  encode_attrs(attrs, out);
+  return out;
+}
+
 std::optional<std::uint64_t> Attribute::as_int() const {
   if (basic) return value;
   if (var.size() > 8 || var.empty()) return std::nullopt;

@@ -65,6 +65,10 @@ struct DeletePayload {
   std::vector<Bytes> spis;
 };
 
+// Data attributes on their own, e.g. the data of a RESPONDER-LIFETIME notify (RFC 2407 §4.6.3.1).
+Result<std::vector<Attribute>> decode_attributes(ByteView data);
+Bytes encode_attributes(const std::vector<Attribute>& attrs);
+
 Result<SaPayload> decode_sa(ByteView body);
 Bytes encode_sa(const SaPayload& sa);
 Result<IdPayload> decode_id(ByteView body);

@@ -1,21 +1,51 @@
 #include "ike/crypto/hash.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
+#include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace xgw::ike::crypto {
 namespace {
+
+// Digests are fetched from the provider once: OpenSSL 3's implicit fetch (EVP_sha1(), HMAC())
+// costs more than hashing a short IKE input, and a handshake does ~50 of them.
 const EVP_MD* md(HashAlg a) {
+  static const std::array<EVP_MD*, 4> kMds = {
+      EVP_MD_fetch(nullptr, "SHA1", nullptr), EVP_MD_fetch(nullptr, "SHA256", nullptr),
+      EVP_MD_fetch(nullptr, "SHA384", nullptr), EVP_MD_fetch(nullptr, "SHA512", nullptr)};
   switch (a) {
-    case HashAlg::kSha1: return EVP_sha1();
-    case HashAlg::kSha256: return EVP_sha256();
-    case HashAlg::kSha384: return EVP_sha384();
-    case HashAlg::kSha512: return EVP_sha512();
+    case HashAlg::kSha1: return kMds[0];
+    case HashAlg::kSha256: return kMds[1];
+    case HashAlg::kSha384: return kMds[2];
+    case HashAlg::kSha512: return kMds[3];
   }
   throw std::invalid_argument("unsupported hash");
 }
+
+std::size_t block_len(HashAlg a) { return a == HashAlg::kSha384 || a == HashAlg::kSha512 ? 128 : 64; }
+
+struct CtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+// One digest context per thread, reused: re-initialising a context with the same digest keeps
+// its provider state, which halves the cost of the short hashes IKE does.
+EVP_MD_CTX* thread_ctx() {
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  return ctx.get();
+}
+
+void digest(EVP_MD_CTX* ctx, HashAlg a, std::initializer_list<ByteView> parts, std::uint8_t* out) {
+  unsigned int n = 0;
+  bool ok = EVP_DigestInit_ex(ctx, md(a), nullptr) == 1;
+  for (auto p : parts) ok = ok && EVP_DigestUpdate(ctx, p.data(), p.size()) == 1;
+  ok = ok && EVP_DigestFinal_ex(ctx, out, &n) == 1;
+  if (!ok) throw std::runtime_error("digest failed");
+}
+
 }  // namespace
 
 std::size_t hash_len(HashAlg a) {
@@ -41,23 +71,28 @@ const char* hash_name(HashAlg a) {
 bool hash_supported(std::uint16_t v) { return v == 2 || (v >= 4 && v <= 6); }
 
 Bytes hash(HashAlg a, ByteView data) {
-  Bytes out(EVP_MAX_MD_SIZE);
-  unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &n, md(a), nullptr) != 1)
-    throw std::runtime_error("EVP_Digest failed");
-  out.resize(n);
+  Bytes out(hash_len(a));
+  digest(thread_ctx(), a, {data}, out.data());
   return out;
 }
 
+// HMAC (RFC 2104): H((K ^ opad) | H((K ^ ipad) | m)), K padded (or hashed) to the block size.
 Bytes prf(HashAlg a, ByteView key, ByteView data) {
-  Bytes out(EVP_MAX_MD_SIZE);
-  unsigned int n = 0;
-  // An empty key still needs a valid pointer for HMAC().
-  static const std::uint8_t kEmpty = 0;
-  if (!HMAC(md(a), key.empty() ? &kEmpty : key.data(), static_cast<int>(key.size()), data.data(), data.size(),
-            out.data(), &n))
-    throw std::runtime_error("HMAC failed");
-  out.resize(n);
+  EVP_MD_CTX* ctx = thread_ctx();
+  std::size_t bl = block_len(a), hl = hash_len(a);
+  std::array<std::uint8_t, 128> k{}, pad{};
+  if (key.size() > bl)
+    digest(ctx, a, {key}, k.data());
+  else
+    std::copy(key.begin(), key.end(), k.begin());
+  std::array<std::uint8_t, 64> inner{};
+  for (std::size_t i = 0; i < bl; ++i) pad[i] = k[i] ^ 0x36;
+  digest(ctx, a, {ByteView(pad.data(), bl), data}, inner.data());
+  for (std::size_t i = 0; i < bl; ++i) pad[i] = k[i] ^ 0x5c;
+  Bytes out(hl);
+  digest(ctx, a, {ByteView(pad.data(), bl), ByteView(inner.data(), hl)}, out.data());
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
   return out;
 }
 

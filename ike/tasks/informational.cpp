@@ -175,6 +175,7 @@ void Engine::Core::peer_dead(Peer& p, Reason r, std::string detail) {
   for (auto s : serials) remove_sa(p, s);
   event(p.id, EventType::kPhase1Down, r, std::move(detail));
   p.dpd_outstanding = 0;
+  cancel(p.keepalive_timer);
   // DPD action "restart" (what AWS recommends for a customer gateway).
   schedule_restart(p);
 }

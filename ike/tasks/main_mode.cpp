@@ -308,10 +308,11 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         sa.last_p1_block = sa.iv;  // last CBC block of MM6: the base of phase 2 IVs
         send(p, sa, sa.retx.last_out);
         if (initial_contact) {
-          // The peer restarted: everything older with it is stale (RFC 2407 §4.6.3.3).
+          // The peer restarted: what we established with it before is stale (RFC 2407
+          // §4.6.3.3). Exchanges still in progress belong to its new incarnation and stay.
           std::vector<std::uint64_t> old;
           for (auto& s : p.sas)
-            if (s->serial != sa.serial) old.push_back(s->serial);
+            if (s->serial != sa.serial && s->established()) old.push_back(s->serial);
           for (auto s : old) remove_sa(p, s);
           while (!p.children.empty()) child_remove(p, p.children.front().serial, false, true);
         }
@@ -349,6 +350,8 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       remove_sa(p, old->serial);
     }
   }
+  if (sa.nat_local && p.cfg.nat_keepalive_s && !p.keepalive_timer)
+    p.keepalive_timer = arm(Millis{p.cfg.nat_keepalive_s} * 1000, TimerRef{p.id, TimerKind::kKeepalive});
   if (sa.peer_dpd && p.cfg.dpd_delay_s && !p.dpd_timer)
     p.dpd_timer = arm(Millis{p.cfg.dpd_delay_s} * 1000, TimerRef{p.id, TimerKind::kDpd});
   if (p.pending_child_rekey) {
@@ -359,7 +362,14 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       return;
     }
   }
-  if (sa.initiator && p.want_up && p.children.empty()) qm_start(p, sa, 0);
+  // Whoever wants the tunnel up starts Quick Mode, even on an ISAKMP SA the peer initiated
+  // (both ends initiating at once end up here as responders for one of the two).
+  if (p.want_up && p.children.empty()) {
+    bool qm_running = false;
+    for (auto& s : p.sas)
+      for (auto& [mid, q] : s->qms) qm_running = qm_running || (q.initiator && q.state != QuickMode::State::kDone);
+    if (!qm_running) qm_start(p, sa, 0);
+  }
 }
 
 }  // namespace xgw::ike

@@ -28,4 +28,18 @@ void Engine::Core::natd_check(IkeSa& sa, const std::vector<codec::RawPayload>& p
   sa.nat_remote = std::none_of(natd.begin() + 1, natd.end(), [&](const Bytes* b) { return *b == them; });
 }
 
+// NAT-keepalive (RFC 3948 §4): only the side behind a NAT needs to keep its mapping open.
+void Engine::Core::keepalive_tick(Peer& p) {
+  IkeSa* sa = newest_established(p);
+  if (!sa || !sa->nat_local || !p.cfg.nat_keepalive_s) return;
+  SendDatagram d;
+  d.peer = p.id;
+  d.local = sa->local;
+  d.remote = sa->remote;
+  d.non_esp_marker = false;
+  d.data = Bytes{0xff};
+  out.emplace_back(std::move(d));
+  p.keepalive_timer = arm(Millis{p.cfg.nat_keepalive_s} * 1000, TimerRef{p.id, TimerKind::kKeepalive});
+}
+
 }  // namespace xgw::ike

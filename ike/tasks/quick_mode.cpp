@@ -180,6 +180,18 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       reply_pl.push_back(*idci);
       reply_pl.push_back(*idcr);
     }
+    if (qm.choice.offered_lifetime_s > qm.choice.lifetime_s) {
+      // Our lifetime is shorter than proposed: tell the initiator (RFC 2407 §4.6.3.1) so both
+      // ends rekey on the same schedule. The notify is covered by HASH(2).
+      codec::NotifyPayload n;
+      n.protocol = static_cast<std::uint8_t>(ProtocolId::kEsp);
+      n.type = static_cast<std::uint16_t>(NotifyType::kResponderLifetime);
+      n.spi = u32_bytes(qm.my_spi);
+      n.data = codec::encode_attributes(
+          {codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeType), kLifeSeconds),
+           codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeDuration), qm.choice.lifetime_s)});
+      reply_pl.push_back({PayloadType::kNotify, codec::encode_notify(n)});
+    }
     Bytes h2 = crypto::qm_hash2(hash, sa.keys.skeyid_a, qm.mid, qm.ni, codec::encode_chain(reply_pl));
     reply_pl.insert(reply_pl.begin(), {PayloadType::kHash, h2});
     qm.retx.last_in.assign(data.begin(), data.end());
@@ -224,6 +236,22 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       qm.g_qm_xy = std::move(s.value());
     }
     qm.dh.reset();
+    // Honour a RESPONDER-LIFETIME notify (RFC 2407 §4.6.3.1): a shorter lifetime wins.
+    for (const auto& x : pl) {
+      if (x.type != PayloadType::kNotify) continue;
+      auto n = codec::decode_notify(x.body);
+      if (!n || n->type != static_cast<std::uint16_t>(NotifyType::kResponderLifetime)) continue;
+      auto attrs = codec::decode_attributes(n->data);
+      if (!attrs) continue;
+      bool seconds = true;
+      for (const auto& a : *attrs) {
+        auto v = a.as_int();
+        if (!v) continue;
+        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeType)) seconds = *v == kLifeSeconds;
+        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeDuration) && seconds && *v > 0 && *v < choice->lifetime_s)
+          choice->lifetime_s = static_cast<std::uint32_t>(*v);
+      }
+    }
     qm.choice = std::move(*choice);
     qm.nr = nr->body;
     qm.iv = iv;
@@ -345,11 +373,12 @@ void Engine::Core::child_switch_outbound(Peer& p, ChildSa& c) {
   resolve_siblings(p, serial);
 }
 
-// Simultaneous rekey from both sides gives two new pairs replacing the same old one. Both
-// ends pick the same winner (the lower initiator nonce); the loser's initiator deletes it.
+// Simultaneous rekey from both sides gives two new pairs replacing the same old one (or two
+// first pairs when both ends initiate at once). Both ends pick the same winner (the lower
+// initiator nonce); the loser's initiator deletes it.
 void Engine::Core::resolve_siblings(Peer& p, std::uint64_t serial) {
   ChildSa* c = find_child(p, serial);
-  if (!c || !c->rekey_of) return;
+  if (!c) return;
   for (auto& s : p.children) {
     if (s.serial == c->serial || s.rekey_of != c->rekey_of) continue;
     ChildSa* win = s.ni < c->ni ? &s : c;

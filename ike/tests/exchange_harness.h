@@ -43,8 +43,7 @@ struct Side {
   std::map<std::uint32_t, EspSa> sad_in;   // inbound SAs by SPI
   std::map<std::uint32_t, EspSa> sad_out;  // outbound SAs by SPI
   std::optional<std::uint32_t> out_active;  // SPI carrying outbound traffic
-  std::size_t sent = 0;
-  bool saw_no_out_gap = true;
+  std::size_t keepalives = 0;
 
   std::size_t count(EventType t) const {
     std::size_t n = 0;
@@ -164,7 +163,13 @@ class Harness {
     for (Side* s : {&a, &b}) {
       for (auto& act : s->eng->take_actions()) {
         if (auto* d = std::get_if<SendDatagram>(&act)) {
-          EXPECT_EQ(d->non_esp_marker, d->local.port == kNatTPort);
+          if (d->data.size() == 1 && d->data[0] == 0xff) {
+            EXPECT_FALSE(d->non_esp_marker);  // NAT-keepalive (RFC 3948 §2.3)
+            EXPECT_EQ(d->local.port, kNatTPort);
+            ++s->keepalives;
+          } else {
+            EXPECT_EQ(d->non_esp_marker, d->local.port == kNatTPort);
+          }
           Packet p{s == &a, *d, log.size()};
           if (getenv("IKE_TRACE")) { auto hh = codec::decode_header(d->data); fprintf(stderr, "%llu %s send ex=%d mid=%08x len=%zu port=%d\n", (unsigned long long)now, s == &a ? "A" : "B", hh ? (int)hh->exchange : -1, hh ? hh->message_id : 0, d->data.size(), d->local.port); }
           log.push_back(p);

@@ -2,6 +2,7 @@
 // PSK and proposal failures, lost and duplicated messages.
 #include <gtest/gtest.h>
 
+#include "ike/codec/message.h"
 #include "ike/tests/exchange_harness.h"
 
 namespace xgw::ike::test {
@@ -198,6 +199,34 @@ TEST(Handshake, GarbageGetsNoAnswer) {
   for (auto& a : h.b.eng->take_actions()) sent += std::holds_alternative<SendDatagram>(a);
   EXPECT_EQ(sent, 0u);
   EXPECT_TRUE(h.b.eng->status(h.b.peer).phase1_up);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(Handshake, LostQm3EverytimeIsNoReplyQm2AtTheResponder) {
+  Harness h;
+  h.drop = [](const Packet& p) {
+    auto hd = codec::decode_header(p.d.data);
+    return p.from_a && hd && hd->exchange == Exchange::kQuickMode && p.d.data.size() < 100;  // QM3 is HASH only
+  };
+  h.start();
+  h.advance(120000);
+  ASSERT_NE(h.b.last(EventType::kFailure), nullptr);
+  EXPECT_EQ(to_string(h.b.last(EventType::kFailure)->reason), "no_reply:QM2");
+  EXPECT_TRUE(h.b.sad_in.empty());  // never installed without QM3
+  // Every QM2 retransmission was answered with the cached QM3 (lost again), one for one.
+  std::size_t qm2 = 0, qm3 = 0;
+  for (const auto& p : h.log) {
+    auto hd = codec::decode_header(p.d.data);
+    if (!hd || hd->exchange != Exchange::kQuickMode) continue;
+    if (!p.from_a && p.d.data.size() > 100) ++qm2;
+    if (p.from_a && p.d.data.size() < 100) ++qm3;
+  }
+  EXPECT_EQ(qm2, qm3);
 }
 
 }  // namespace

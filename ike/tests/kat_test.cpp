@@ -13,6 +13,7 @@
 #include "ike/crypto/hash.h"
 #include "ike/crypto/keys.h"
 #include "ike/crypto/protect.h"
+#include "ike/proposal.h"
 
 namespace xgw::ike {
 namespace {
@@ -240,6 +241,86 @@ TEST_P(Kat, EveryMessageParsesDecryptsAndVerifies) {
     }
   }
   EXPECT_GE(encrypted, 15);
+}
+
+// Our SA payloads for the same configuration are byte-identical to strongSwan's (same
+// attribute order), and we select strongSwan's offer the way it selected ours.
+TEST_P(Kat, OurProposalsEncodeLikeStrongSwan) {
+  const auto& t1 = j["phase1"]["proposal_offered_mm1"]["proposals"][0]["transforms"][0]["attributes"];
+  const auto& q = j["quick_mode"];
+  const auto& t2 = q["proposal_offered_qm1"]["proposals"][0]["transforms"][0]["attributes"];
+  auto num = [](const json& v) { return static_cast<std::uint16_t>(std::stoul(v.get<std::string>().substr(v.get<std::string>().rfind('(') + 1))); };
+  PeerConfig cfg;
+  cfg.ike_suites = {{t1["key_length"].get<std::uint16_t>(), h, num(t1["group_description"])}};
+  cfg.ike_lifetime_s = t1["life_duration"].get<std::uint32_t>();
+  cfg.esp_suites = {{kEspAesCbc, t2["key_length"].get<std::uint16_t>(), static_cast<EspAuth>(num(t2["authentication_algorithm"])),
+                     num(t2["group_description"])}};
+  cfg.esp_lifetime_s = t2["sa_life_duration"].get<std::uint32_t>();
+  EXPECT_EQ(to_hex(codec::encode_sa(build_phase1_sa(cfg))), j["phase1"]["sai_b"]);
+  EncapMode mode = static_cast<EncapMode>(num(t2["encapsulation_mode"]));
+  std::uint32_t spi_i = static_cast<std::uint32_t>(std::stoul(q["spi_i"].get<std::string>(), nullptr, 16));
+  Bytes qm1_sa;
+  for (const auto& m : j["messages"])
+    if (m["label"] == "QM1") qm1_sa = hx(m["payloads"][1]["body"]);
+  EXPECT_EQ(codec::encode_sa(build_esp_sa(cfg, spi_i, mode)), qm1_sa);
+  // As responder we pick what strongSwan picked.
+  std::string why;
+  auto offer = codec::decode_sa(hx(j["phase1"]["sai_b"]));
+  ASSERT_TRUE(offer);
+  auto c1 = select_phase1(*offer, cfg, why);
+  ASSERT_TRUE(c1) << why;
+  EXPECT_EQ(c1->lifetime_s, cfg.ike_lifetime_s);
+  auto offer2 = codec::decode_sa(qm1_sa);
+  ASSERT_TRUE(offer2);
+  auto c2 = select_esp(*offer2, cfg, mode == EncapMode::kUdpTunnel, why);
+  ASSERT_TRUE(c2) << why;
+  EXPECT_EQ(to_hex(c2->peer_spi), q["spi_i"]);
+}
+
+// Reads exchange.pcap (classic pcap, Ethernet, IPv4/UDP) and checks that every captured
+// datagram is the logged ISAKMP message, with the 4-byte non-ESP marker exactly on UDP 4500.
+TEST_P(Kat, PcapFramesMatchMessagesAndMarkers) {
+  std::string path = std::string(XGW_IKE_FIXTURES) + "/" + GetParam() + "/exchange.pcap";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  Bytes pcap((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto le32 = [&](std::size_t o) {
+    return std::uint32_t{pcap[o]} | std::uint32_t{pcap[o + 1]} << 8 | std::uint32_t{pcap[o + 2]} << 16 |
+           std::uint32_t{pcap[o + 3]} << 24;
+  };
+  ASSERT_GE(pcap.size(), 24u);
+  ASSERT_EQ(le32(0), 0xa1b2c3d4u);
+  ASSERT_EQ(le32(20), 1u);  // LINKTYPE_ETHERNET
+  std::size_t off = 24, frame = 0;
+  const auto& msgs = j["messages"];
+  while (off + 16 <= pcap.size()) {
+    std::uint32_t incl = le32(off + 8);
+    ASSERT_LE(off + 16 + incl, pcap.size());
+    ByteView pkt(pcap.data() + off + 16, incl);
+    off += 16 + incl;
+    ASSERT_LT(frame, msgs.size());
+    const auto& m = msgs[frame++];
+    SCOPED_TRACE(m["label"].get<std::string>());
+    ASSERT_GE(pkt.size(), 14u + 20u + 8u);
+    ASSERT_EQ(get_u16(&pkt[12]), 0x0800);
+    std::size_t ihl = (pkt[14] & 15u) * 4u;
+    ASSERT_EQ(pkt[14 + 9], 17);  // UDP
+    ByteView udp = pkt.subspan(14 + ihl);
+    std::uint16_t sport = get_u16(&udp[0]), dport = get_u16(&udp[2]);
+    EXPECT_EQ(sport, parse_port(m["src"]));
+    EXPECT_EQ(dport, parse_port(m["dst"]));
+    ByteView payload = udp.subspan(8, get_u16(&udp[4]) - 8u);
+    bool marker = sport == kNatTPort || dport == kNatTPort;
+    EXPECT_EQ(marker, m.value("non_esp_marker", false));
+    if (marker) {
+      ASSERT_GE(payload.size(), kNonEspMarkerLen);
+      EXPECT_EQ(get_u32(payload.data()), 0u);  // RFC 3948 §2.2
+      payload = payload.subspan(kNonEspMarkerLen);
+    }
+    EXPECT_EQ(to_hex(payload), m["isakmp_message"]);
+    EXPECT_TRUE(codec::decode_header(payload));
+  }
+  EXPECT_EQ(frame, msgs.size());
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, Kat, ::testing::Values("aws-default", "strong", "ecp", "nat-t", "expansion"),

@@ -102,6 +102,8 @@ TEST(NatT, InitiatorBehindNatFloatsTo4500AndUsesUdpEncap) {
   EXPECT_EQ(bout.dst, kCgwIp);
   h.advance(30000);  // DPD over 4500 keeps working
   EXPECT_TRUE(h.both_up());
+  EXPECT_GE(h.a.keepalives, 1u);  // only the side behind the NAT keeps the mapping open
+  EXPECT_EQ(h.b.keepalives, 0u);
 }
 
 TEST(NatT, NoNatMeansNoFloat) {
@@ -260,6 +262,47 @@ TEST(Keylog, KeysEstablishedIsOptIn) {
   const Event* e = h.a.last(EventType::kKeysEstablished);
   ASSERT_TRUE(e->keys.has_value());
   EXPECT_EQ(e->keys->esp_out_enc, h.a.sad_out.at(*h.a.out_active).enc_key);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(ResponderLifetime, ShorterResponderLifetimeIsNotifiedAndHonoured) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.esp_lifetime_s = 3600;
+  cb.esp_lifetime_s = 1800;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_out.at(*h.a.out_active).hard_lifetime_s, 1800u);
+  EXPECT_EQ(h.b.sad_out.at(*h.b.out_active).hard_lifetime_s, 1800u);
+}
+
+}  // namespace
+}  // namespace xgw::ike::test
+
+namespace xgw::ike::test {
+namespace {
+
+TEST(Collision, BothSidesInitiateAtOnce) {
+  Harness h;
+  h.a.eng->initiate(h.a.peer, h.now);
+  h.b.eng->initiate(h.b.peer, h.now);
+  h.pump();
+  h.advance(5000);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  h.advance(8000 * 1000);  // through several rekeys and re-authentications
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+  EXPECT_LE(h.a.sad_in.size(), 2u);
+  EXPECT_LE(h.b.sad_in.size(), 2u);
 }
 
 }  // namespace
