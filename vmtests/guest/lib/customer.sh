@@ -104,9 +104,40 @@ cgw_route_via_tunnel() {
 GWD_CONF=/etc/xgw/gwd.toml
 GWD_SOCK=/run/xgw/gwd.sock
 
-# gwd_write_config [EXTRA-TUNNEL-KEYS]: gwd's config for every connection of the tunnel file.
+# gwd_algorithms IKE-PROPOSAL ESP-PROPOSAL: gwd's algorithm keys for strongSwan-style
+# proposals such as aes256-sha256-modp2048 and aes128gcm16-ecp256.
+gwd_algorithms() {
+  local tok enc integ groups out="" kind
+  for kind in ike esp; do
+    local prop=$1; [[ $kind == esp ]] && prop=$2
+    enc="" integ="" groups=""
+    for tok in ${prop//-/ }; do
+      case $tok in
+        aes128|aes256) enc+="\"$tok\", " ;;
+        aes128gcm16) enc+="\"aes128-gcm-16\", " ;;
+        aes256gcm16) enc+="\"aes256-gcm-16\", " ;;
+        sha1) integ+="\"sha1\", " ;;
+        sha256|sha384|sha512) integ+="\"sha2-${tok#sha}\", " ;;
+        modp1024) groups+="2, " ;; modp1536) groups+="5, " ;; modp2048) groups+="14, " ;;
+        modp3072) groups+="15, " ;; modp4096) groups+="16, " ;; modp6144) groups+="17, " ;;
+        modp8192) groups+="18, " ;; ecp256) groups+="19, " ;; ecp384) groups+="20, " ;; ecp521) groups+="21, " ;;
+        *) echo "gwd_algorithms: unknown proposal token '$tok'" >&2; return 1 ;;
+      esac
+    done
+    out+="${kind}_encryption = [${enc%, }]"$'\n'
+    [[ -n $integ ]] && out+="${kind}_integrity = [${integ%, }]"$'\n'
+    if [[ $kind == ike ]]; then out+="ike_dh_groups = [${groups%, }]"$'\n'; else out+="esp_pfs_groups = [${groups%, }]"$'\n'; fi
+  done
+  printf '%s' "$out"
+}
+
+# gwd_write_config [--match-proposals] [EXTRA-TUNNEL-KEYS]: gwd's config for every connection
+# of the tunnel file. With --match-proposals each tunnel offers exactly its endpoint's
+# proposals; otherwise gwd's defaults (AWS's default suite).
 gwd_write_config() {
-  local extra=${1:-} c t out
+  local match=0
+  if [[ ${1:-} == --match-proposals ]]; then match=1; shift; fi
+  local extra=${1:-} c t out algs
   mkdir -p /etc/xgw
   out="[gateway]
 wan_interface = \"wan0\"
@@ -125,11 +156,14 @@ name = \"$c\"
 remote_networks = [\"${TF[$c.vpc_network]}\"]
 "
     for t in $(connection_tunnels "$c"); do
+      algs=""
+      (( match )) && { algs=$(gwd_algorithms "${TF[$t.ike]}" "${TF[$t.esp]}") || return 1; }
       out+="
 [[connection.tunnel]]
 peer_address = \"${TF[$t.outside]}\"
 psk = \"${TF[$t.psk]}\"
 inside_cidr = \"${TF[$t.inside]}\"
+$algs
 $extra
 "
     done
@@ -159,8 +193,17 @@ gwd_tunnel_field() {
 gwd_tunnel_up() { [[ $(gwd_tunnel_field "$1" phase2) == up ]]; }
 gwd_active_tunnel() { gwctl_json status | jq -r --arg c "$1" '.connections[] | select(.name == $c) | .active_tunnel'; }
 
-# cgw_gwd_up: gwd as the gateway, configured from the tunnel file, started in cgw.
+# cgw_gwd_up [--match-proposals] [EXTRA-TUNNEL-KEYS]: gwd as the gateway, configured from
+# the tunnel file, started in cgw.
 cgw_gwd_up() {
-  gwd_write_config "${1:-}"
+  must gwd_write_config "$@"
   must gwd_start
+}
+
+# customer_down: removes the customer side (after gwd_stop), so a scenario can rebuild it,
+# e.g. behind a NAT. Deleting a namespace deletes its veth ends, so inet loses i-cust too.
+customer_down() {
+  local ns
+  for ns in lan cgw nat; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -f "$GWD_SOCK"
 }
