@@ -63,7 +63,10 @@ scenario_setup() {
 
   # Peer: keyed with ip xfrm; replies always return through tunnel 1.
   for t in 1 2; do
+    # The peer also fragments before encrypting (AWS's side does), so the WAN check below
+    # holds in both directions.
     must in_ns dspeer ip link add pxs$t type xfrm dev wan if_id $t
+    must in_ns dspeer ip link set pxs$t mtu 1438
     must in_ns dspeer ip link set pxs$t up
     must in_ns dspeer sysctl -qw net.ipv4.conf.pxs$t.rp_filter=0
   done
@@ -97,8 +100,15 @@ EOF
   must dp_tool tunnel 2 --mark 0x102 --mss 1379 --clear-df
   must dp_tool peer $T1 1
   must dp_tool peer $T2 2
+  must dp_tool spi $T1 0x1002 1 --encap esp   # inbound (XDP)
+  must dp_tool spi $T1 0x1001 1 --encap esp   # outbound (TC egress)
+  must dp_tool spi $T2 0x2002 2 --encap esp
+  must dp_tool spi $T2 0x2001 2 --encap esp
   must dp_tool active 0 1
 }
+
+# dp_counter TUNNEL NAME: one per-tunnel datapath counter.
+dp_counter() { dp_tool counters "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
 
 gw_out_packets() { xfrm_sa_packets dsgw $GW "$1"; }
 
@@ -112,6 +122,7 @@ scenario_checks() {
   local t1_before t2_before log=/tmp/ds-ping.log
   t1_before=$(gw_out_packets $T1)
   t2_before=$(gw_out_packets $T2)
+  local dp2_before; dp2_before=$(dp_counter 2 out_esp_packets)
   in_ns dslan ping -n -q -c 400 -i 0.01 -W 2 $VPC >"$log" 2>&1 &
   local ping_pid=$!
   sleep 2
@@ -125,6 +136,8 @@ scenario_checks() {
   check_eq "zero lost across the flip" "$sent" "$received"
   check_ge "tunnel 2's outbound SA took over" $(( $(gw_out_packets $T2) - t2_before )) 50
   check_ge "tunnel 1 carried the first part" $(( $(gw_out_packets $T1) - t1_before )) 50
+  check_ge "our TC egress counted tunnel 2's ESP by SPI" $(( $(dp_counter 2 out_esp_packets) - dp2_before )) 50
+  check_ge "our XDP counted the replies on tunnel 1 by SPI" "$(dp_counter 1 in_esp_packets)" 400
   check "bpftool shows the switch on tunnel 2" \
     bash -c 'bpftool map dump pinned /sys/fs/bpf/xgw/xgw_active | grep -A2 "\"key\": 0" | grep -q "\"tunnel\": 2"'
   check_eq "dp_tool reads the active tunnel" 2 "$(dp_tool active 0)"
@@ -146,6 +159,7 @@ scenario_checks() {
     "$(in_ns dslan ping -n -c 3 -i 0.3 -W 3 -s 1472 -M do $VPC | awk '/received/ {print $4}')"
   sleep 1
   kill $tcpdump_pid 2>/dev/null; wait $tcpdump_pid 2>/dev/null
+  log "fragmented ESP seen on the WAN: $(tcpdump -n -r $cap 2>/dev/null | head -5)"
   check_eq "no fragmented ESP on the WAN" 0 "$(tcpdump -n -r $cap 2>/dev/null | wc -l)"
   check "the gateway cleared DF on steered packets" \
     bash -c 'dp_tool global | awk -F= "/^event_df_cleared=/ {exit !(\$2 >= 3)}"'

@@ -51,6 +51,8 @@ scenario_setup() {
   must dp_tool peer $PEER 1
 }
 
+dp_counter() { dp_tool counters 1 | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+
 # key BYTES SEED: a deterministic hex key.
 key() {
   local i out=0x
@@ -78,8 +80,10 @@ run_suite() {
   check "$name/$mode: peer SA out (ip xfrm)" in_ns dxpeer ip xfrm state add src $PEER dst $GW proto esp spi "$in" \
     reqid 1 mode tunnel "${PEER_ALG[@]}" "${peer_encap[@]}"
   check "$name/$mode: SPI entries" dp_tool spi $PEER "$in" 1 --encap $spi_encap
-  local xdp_before
-  xdp_before=$(dp_tool counters 1 | tr ' ' '\n' | awk -F= -v k="${xdp_kind}_packets" '$1 == k {print $2}')
+  check "$name/$mode: SPI entries (outbound)" dp_tool spi $PEER "$out" 1 --encap $spi_encap
+  local xdp_before tc_before
+  xdp_before=$(dp_counter "${xdp_kind}_packets")
+  tc_before=$(dp_counter "${xdp_kind/in_/out_}_packets")
 
   check_eq "$name/$mode: 3 of 3 pings through the tunnel" 3 \
     "$(in_ns dxgw ping -n -c 3 -i 0.2 -W 2 -I 10.1.0.1 10.2.0.1 | awk '/received/ {print $4}')"
@@ -90,9 +94,9 @@ run_suite() {
     bash -c "ip -n dxgw -s xfrm state list spi $in | grep -q 'replay_window 1024'"
   [[ -n ${ICV_LINE:-} ]] && check "$name/$mode: ICV length in ip xfrm state ($ICV_LINE)" \
     bash -c "ip -n dxgw xfrm state list spi $in | grep -q '$ICV_LINE'"
-  local xdp_after
-  xdp_after=$(dp_tool counters 1 | tr ' ' '\n' | awk -F= -v k="${xdp_kind}_packets" '$1 == k {print $2}')
-  check_ge "$name/$mode: XDP counted inbound ESP for tunnel 1 by SPI" $(( xdp_after - xdp_before )) 3
+  check_ge "$name/$mode: XDP counted inbound ESP for tunnel 1 by SPI" $(( $(dp_counter "${xdp_kind}_packets") - xdp_before )) 3
+  check_ge "$name/$mode: TC egress counted outbound ESP for tunnel 1 by SPI" \
+    $(( $(dp_counter "${xdp_kind/in_/out_}_packets") - tc_before )) 3
   figure "$name/$mode gateway inbound SA packets" "$(in_ns dxgw xfrm_tool sa show --dst $GW --spi "$in")"
 
   in_ns dxgw xfrm_tool sa del --dst $PEER --spi "$out" || true
