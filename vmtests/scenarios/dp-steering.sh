@@ -165,6 +165,34 @@ scenario_checks() {
     bash -c 'dp_tool global | awk -F= "/^event_df_cleared=/ {exit !(\$2 >= 3)}"'
   figure "datapath events" "$(dp_tool global | grep '^event_' | tr '\n' ' ')"
 
+  # TCP MSS clamped to the tunnel's value in both directions (SYN on LAN ingress, SYN-ACK on
+  # the XFRM interface's ingress), so the peer sees 1379.
+  local mss_before; mss_before=$(dp_tool global | awk -F= '/^event_mss_clamped=/ {print $2}')
+  ns_daemon dspeer tcp-listener /tmp/ds-listener.log python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.20.0.10", 8080)); s.listen(4)
+while True:
+    c, _ = s.accept(); c.close()'
+  # The connection goes out through the active tunnel (2, after the flip) and its SYN-ACK
+  # comes back through tunnel 1 (the peer's route).
+  in_ns dspeer tcpdump -l -n -v -i pxs2 'tcp[tcpflags] & tcp-syn != 0' >/tmp/ds-syn.log 2>&1 &
+  local syn_pid=$!
+  in_ns dsgw tcpdump -l -n -v -i lan 'tcp[tcpflags] & tcp-syn != 0' >/tmp/ds-synack.log 2>&1 &
+  local synack_pid=$!
+  sleep 3
+  check "a TCP connection from the LAN crosses the tunnel" in_ns dslan python3 -c 'import socket
+s = socket.create_connection(("10.20.0.10", 8080), timeout=5); s.close()'
+  sleep 2
+  kill $syn_pid $synack_pid 2>/dev/null; wait $syn_pid $synack_pid 2>/dev/null
+  daemon_stop tcp-listener
+  log "tcpdump at the peer: $(head -c 600 /tmp/ds-syn.log)"
+  log "tcpdump on the LAN: $(head -c 600 /tmp/ds-synack.log)"
+  log "SYN at the peer: $(grep -o 'Flags \[S\].*mss [0-9]*' /tmp/ds-syn.log | head -2)"
+  log "SYN-ACK towards the LAN: $(grep -o 'Flags \[S\.\].*mss [0-9]*' /tmp/ds-synack.log | head -2)"
+  check "the peer saw the SYN's MSS clamped to 1379" bash -c "grep 'Flags \[S\]' /tmp/ds-syn.log | grep -q 'mss 1379'"
+  check "the LAN saw the SYN-ACK's MSS clamped to 1379" bash -c "grep 'Flags \[S\.\]' /tmp/ds-synack.log | grep -q 'mss 1379'"
+  check_ge "SYN and SYN-ACK clamped" $(( $(dp_tool global | awk -F= '/^event_mss_clamped=/ {print $2}') - mss_before )) 2
+
   # Every program also passes its test-run suites on this kernel's (6.1) verifier.
   check "XDP test-run suite on 6.1" bpf_xdp_wan_test
   check "TC test-run suite on 6.1" bpf_tc_test
