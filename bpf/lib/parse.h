@@ -73,7 +73,7 @@ static __always_inline struct xgw_vlan_hdr *parse_vlanhdr(struct hdr_cursor *c, 
 static __always_inline struct iphdr *parse_iphdr(struct hdr_cursor *c, void *end)
 {
 	struct iphdr *iph = c->pos;
-	__u64 hlen, tot;
+	__u32 hlen, tot;
 
 	if ((void *)(iph + 1) > end)
 		return NULL;
@@ -81,9 +81,11 @@ static __always_inline struct iphdr *parse_iphdr(struct hdr_cursor *c, void *end
 		return NULL;
 	hlen = iph->ihl * 4;
 	tot = bpf_ntohs(iph->tot_len);
-	/* The 6.1 verifier does not bound the result of a byte swap; mask it in a way the
-	 * compiler cannot drop, or pointer arithmetic with it is refused. */
-	asm volatile("%[v] &= 0xffff" : [v] "+r"(tot));
+	/* The verifier of Linux 6.1 does not track the range of a byte swap and refuses packet
+	 * pointer + unbounded scalar below. The empty asm hides the value from clang, so the
+	 * mask survives optimisation and bounds it for the verifier. */
+	asm volatile("" : "+r"(tot));
+	tot &= 0xffff;
 	if (tot < hlen || (void *)iph + tot > end)
 		return NULL;
 	if ((void *)iph + hlen > end)
