@@ -18,9 +18,36 @@
 
 #include "lib/steer.h"
 
-/* Offset of the IPv4 header on XFRM interfaces: 0 (no link-layer header). Tests that feed
- * Ethernet frames through BPF_PROG_TEST_RUN set it to ETH_HLEN before load. */
-const volatile __u32 tun_l3_offset = 0;
+/*
+ * Offset of the IPv4 header from skb->data on an XFRM interface's ingress. It is not 0: after
+ * tunnel-mode decapsulation the kernel rebuilds the outer MAC header in front of the inner
+ * packet and TC pushes mac_len bytes, so a packet that arrived over Ethernet shows a 14-byte
+ * header here (and test runs feed Ethernet frames too). Found by comparing the bytes at 0 and
+ * at ETH_HLEN with the IPv4 header read relative to the network header.
+ */
+static __always_inline int tun_l3_offset(struct __sk_buff *skb, __u32 *l3)
+{
+	__u32 net[5], at[5];
+	__u32 off;
+	int i, same;
+
+	if (bpf_skb_load_bytes_relative(skb, 0, net, sizeof(net), BPF_HDR_START_NET))
+		return -1;
+#pragma unroll
+	for (off = 0; off <= ETH_HLEN; off += ETH_HLEN) {
+		if (bpf_skb_load_bytes(skb, off, at, sizeof(at)))
+			continue;
+		same = 1;
+#pragma unroll
+		for (i = 0; i < 5; i++)
+			same &= net[i] == at[i];
+		if (same) {
+			*l3 = off;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 SEC("tc")
 int tc_lan_ingress(struct __sk_buff *skb)
@@ -58,7 +85,7 @@ int tc_lan_ingress(struct __sk_buff *skb)
 SEC("tc")
 int tc_tun_ingress(struct __sk_buff *skb)
 {
-	__u32 ifindex = skb->ifindex, *tunnel;
+	__u32 ifindex = skb->ifindex, *tunnel, l3;
 	struct xgw_tunnel_params *tp;
 
 	if (skb->protocol != bpf_htons(ETH_P_IP))
@@ -69,7 +96,9 @@ int tc_tun_ingress(struct __sk_buff *skb)
 	tp = bpf_map_lookup_elem(&xgw_tun_params, tunnel);
 	if (!tp || !tp->mss)
 		return TC_ACT_OK;
-	xgw_fix_inner(skb, tun_l3_offset, tp, 0);
+	if (tun_l3_offset(skb, &l3))
+		return TC_ACT_OK;
+	xgw_fix_inner(skb, l3, tp, 0);
 	return TC_ACT_OK;
 }
 

@@ -46,11 +46,8 @@ class TcLan : public ::testing::Test {
  protected:
   void SetUp() override {
     XGW_REQUIRE_BPF();
-    tc_lan_ingress* s = tc_lan_ingress::open();
-    ASSERT_TRUE(s);
-    s->rodata->tun_l3_offset = ETH_HLEN;  // test runs feed Ethernet frames
-    ASSERT_EQ(tc_lan_ingress::load(s), 0);
-    skel_.reset(s);
+    skel_.reset(tc_lan_ingress::open_and_load());
+    ASSERT_TRUE(skel_);
     Route("10.20.0.0", 16, 0);
     Route("10.30.5.0", 24, 1);
     Params(5, {0x105, 1379, XGW_TUN_CLEAR_DF});

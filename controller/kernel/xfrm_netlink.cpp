@@ -68,7 +68,10 @@ XfrmNetlink::XfrmNetlink() {
   xfrm_ = OpenSocket(NETLINK_XFRM, 0, "xfrm");
   try {
     route_ = OpenSocket(NETLINK_ROUTE, 0, "route");
+    // Opened now so it belongs to this namespace too; groups are joined on SubscribeEvents.
+    events_ = OpenSocket(NETLINK_XFRM, 0, "xfrm events");
   } catch (...) {
+    if (route_) mnl_socket_close(route_);
     mnl_socket_close(xfrm_);
     throw;
   }
@@ -202,13 +205,17 @@ void XfrmNetlink::BypassSocket(int fd, int family) {
 
 void XfrmNetlink::SubscribeEvents(std::function<void(const KernelEvent&)> handler) {
   handler_ = std::move(handler);
-  if (!events_) events_ = OpenSocket(NETLINK_XFRM, XFRMGRP_ACQUIRE | XFRMGRP_EXPIRE, "xfrm events");
+  if (subscribed_) return;
+  for (int group : {XFRMNLGRP_ACQUIRE, XFRMNLGRP_EXPIRE})
+    if (mnl_socket_setsockopt(events_, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+      throw KernelError("subscribe to XFRM group " + std::to_string(group), errno, "");
+  subscribed_ = true;
 }
 
-int XfrmNetlink::event_fd() const { return events_ ? mnl_socket_get_fd(events_) : -1; }
+int XfrmNetlink::event_fd() const { return subscribed_ ? mnl_socket_get_fd(events_) : -1; }
 
 void XfrmNetlink::DispatchEvents() {
-  if (!events_) return;
+  if (!subscribed_) return;
   std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE * 2);
   for (;;) {
     ssize_t n = recv(mnl_socket_get_fd(events_), buf.data(), buf.size(), MSG_DONTWAIT);

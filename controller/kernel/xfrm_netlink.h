@@ -43,6 +43,7 @@ class XfrmNetlink final : public KernelIpsec {
   mnl_socket* route_ = nullptr;
   mnl_socket* events_ = nullptr;
   std::function<void(const KernelEvent&)> handler_;
+  bool subscribed_ = false;
   uint32_t seq_ = 1;
 };
 

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -157,6 +158,42 @@ TEST_F(XfrmNetns, BypassedSocketIgnoresABlockAllPolicy) {
   EXPECT_EQ(errno, EPERM);
   close(bypassed);
   close(plain);
+}
+
+TEST_F(XfrmNetns, AcquireEventArrivesForTrafficWithoutAnSa) {
+  ASSERT_EQ(Ip("link add v0 type veth peer name v1"), "");
+  ASSERT_EQ(Ip("addr add 10.77.0.1/24 dev v0"), "");
+  ASSERT_EQ(Ip("link set v0 up"), "");
+  ASSERT_EQ(Ip("link set v1 up"), "");
+  ASSERT_EQ(Ip("route add 10.99.0.0/16 via 10.77.0.2"), "");
+  std::vector<KernelEvent> events;
+  k_->SubscribeEvents([&](const KernelEvent& ev) { events.push_back(ev); });
+  ASSERT_GE(k_->event_fd(), 0);
+  Selector sel{{Addr4::Parse("0.0.0.0"), 0}, {Addr4::Parse("10.99.0.0"), 16}, 0};
+  k_->AddPolicy({sel, PolicyDir::kOut, Addr4::Parse("192.0.2.1"), Addr4::Parse("192.0.2.2"), 5, 0, 0, false});
+  {
+    datapath::ScopedNetns in("/run/netns/" + ns_);
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(9);
+    inet_pton(AF_INET, "10.99.0.1", &to.sin_addr);
+    char b = 1;
+    sendto(fd, &b, 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);  // no SA yet: acquire
+    close(fd);
+  }
+  pollfd p{k_->event_fd(), POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 2000), 1) << "no acquire within 2 s";
+  k_->DispatchEvents();
+  ASSERT_FALSE(events.empty());
+  const KernelEvent& ev = events.front();
+  EXPECT_EQ(ev.type, KernelEvent::Type::kAcquire);
+  EXPECT_EQ(ev.src.ToString(), "192.0.2.1");
+  EXPECT_EQ(ev.dst.ToString(), "192.0.2.2");
+  EXPECT_EQ(ev.reqid, 5u);
+  EXPECT_EQ(ev.selector.dst.addr.ToString(), "10.99.0.1");
+  EXPECT_EQ(ev.selector.dst.len, 32);
 }
 
 }  // namespace
