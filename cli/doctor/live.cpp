@@ -43,7 +43,8 @@ Diagnosis translate_failure(const std::string& reason, const config::Tunnel* t) 
     return {"pre-shared key mismatch",
             "copy the tunnel's pre_shared_key from AWS's file again (each tunnel has its own key); behind NAT, "
             "public_address must be the address AWS has, or AWS picks no key for us"};
-  if (reason == "notify:NO-PROPOSAL-CHOSEN") {
+  // "notify:NO-PROPOSAL-CHOSEN" or with the exchange appended (":QM1"): which phase matters.
+  if (starts(reason, "notify:NO-PROPOSAL-CHOSEN")) {
     std::string offered;
     if (t) {
       const auto& a = t->algorithms;
@@ -56,8 +57,6 @@ Diagnosis translate_failure(const std::string& reason, const config::Tunnel* t) 
             "compare the tunnel options at AWS (aws ec2 describe-vpn-connections) with the ike_*/esp_* lists, or re-import with "
             "gwctl import aws FILE.xml describe.json"};
   }
-  if (starts(reason, "notify:NO-PROPOSAL-CHOSEN"))
-    return translate_failure("notify:NO-PROPOSAL-CHOSEN", t);
   if (reason == "notify:INVALID-ID-INFORMATION")
     return {"AWS rejected an identity or the traffic selectors",
             "phase 1: our ID must be the customer gateway address AWS has (public_address behind NAT); phase 2: use one "
