@@ -109,6 +109,15 @@ TEST(DoctorSysctl, ReadsForwardingAndEffectiveRpFilter) {
   v = check_sysctls(g, root.string());
   EXPECT_EQ(v[0].status, Status::kPass);
   EXPECT_EQ(v[1].status, Status::kPass);
+  // A tunnel interface inherits strict mode from "all": AWS may answer on either tunnel.
+  put("net/ipv4/conf/all/rp_filter", "1");
+  put("net/ipv4/conf/xfrm3/rp_filter", "0");
+  std::vector<std::string> tunnels{"xfrm3"};
+  v = check_sysctls(g, root.string(), &tunnels);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[1].status, Status::kPass) << "wan9 = 2 wins over all = 1";
+  EXPECT_EQ(v[2].status, Status::kFail) << v[2].detail;
+  EXPECT_NE(v[2].title.find("xfrm3 (tunnel)"), std::string::npos) << v[2].title;
   fs::remove_all(root);
 }
 

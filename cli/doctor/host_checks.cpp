@@ -98,7 +98,8 @@ Check check_wan_address(const config::Gateway& g) {
   return c;
 }
 
-std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& proc_sys) {
+std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& proc_sys,
+                                 const std::vector<std::string>* tunnel_ifs) {
   std::vector<Check> out;
   const std::string ipv4 = proc_sys + "/net/ipv4";
   std::string fwd = read_line(ipv4 + "/ip_forward");
@@ -117,7 +118,7 @@ std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& pr
   };
   int all = value("all");
   std::vector<std::pair<std::string, bool>> ifs{{g.wan_interface, false}};
-  for (const auto& x : xfrm_interfaces()) ifs.emplace_back(x, true);
+  for (const auto& x : tunnel_ifs ? *tunnel_ifs : xfrm_interfaces()) ifs.emplace_back(x, true);
   for (const auto& [name, tunnel] : ifs) {
     int own = value(name);
     if (own < 0) continue;  // the interface does not exist (reported by the WAN check)

@@ -15,7 +15,9 @@ Check check_wan_address(const config::Gateway& g);
 
 // ip_forward, and rp_filter on "all", the WAN interface and every XFRM interface present.
 // `proc_sys` is the sysctl root (tests may point it elsewhere; the kernel's is /proc/sys).
-std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& proc_sys = "/proc/sys");
+// `tunnel_ifs` null: the XFRM interfaces found with `ip -d link show type xfrm`.
+std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& proc_sys = "/proc/sys",
+                                 const std::vector<std::string>* tunnel_ifs = nullptr);
 
 // esp4 and xfrm_interface: loaded, built in, or loadable.
 std::vector<Check> check_kernel_modules();
