@@ -8,6 +8,7 @@
 
 #include "cli/import/aws_connection.h"
 #include "cli/import/to_config.h"
+#include "controller/config/config_write.h"
 
 namespace xgw::cli {
 namespace {
@@ -70,9 +71,16 @@ int run(const ImportArgs& a) {
     o.name = a.name;
     o.psk_files = !a.write_dir.empty();
     import::ImportResult r = import::to_config(c, o);
-    // The written config must be one gwd accepts: check it before anything touches the disk.
-    config::load_string(r.toml, "generated config", a.write_dir.empty() ? "." : a.write_dir);
-    if (!a.write_dir.empty()) import::write_files(a.write_dir, r);
+    // The config must be one gwd accepts: check it (with the keys inline, as the PSK files do
+    // not exist yet) before anything touches the disk, and read back what was written.
+    config::Config inline_keys = r.config;
+    for (auto& conn : inline_keys.connections)
+      for (auto& t : conn.tunnels) t.psk_file.clear();
+    config::load_string(config::write_toml(inline_keys), "generated config");
+    if (!a.write_dir.empty()) {
+      import::write_files(a.write_dir, r);
+      config::load_file(a.write_dir + "/gwd.toml");
+    }
     if (a.json) {
       std::cout << summary(c, r, a.write_dir).dump(2) << "\n";
     } else if (a.write_dir.empty()) {
