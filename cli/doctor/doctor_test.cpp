@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "cli/doctor/config_checks.h"
 #include "cli/doctor/host_checks.h"
@@ -119,6 +121,41 @@ TEST(DoctorSysctl, ReadsForwardingAndEffectiveRpFilter) {
   EXPECT_EQ(v[2].status, Status::kFail) << v[2].detail;
   EXPECT_NE(v[2].title.find("xfrm3 (tunnel)"), std::string::npos) << v[2].title;
   fs::remove_all(root);
+}
+
+class FakeKernel : public KernelFacts {
+ public:
+  std::string release() const override { return "6.1.0-test"; }
+  bool loaded(const std::string& m) const override { return loaded_.count(m) != 0; }
+  bool builtin(const std::string& m) const override { return builtin_.count(m) != 0; }
+  bool loadable(const std::string& m) const override { return loadable_.count(m) != 0; }
+  char kconfig(const std::string& o) const override { return config_.count(o) ? config_.at(o) : 0; }
+  std::set<std::string> loaded_, builtin_, loadable_;
+  std::map<std::string, char> config_;
+};
+
+TEST(DoctorKernel, ModulesLoadedBuiltinLoadableOrMissing) {
+  FakeKernel k;
+  k.loaded_ = {"esp4"};
+  k.loadable_ = {"xfrm_interface"};
+  auto v = check_kernel_modules(k);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].status, Status::kPass);
+  EXPECT_EQ(v[0].detail, "loaded");
+  EXPECT_EQ(v[1].status, Status::kPass);
+  EXPECT_NE(v[1].detail.find("available"), std::string::npos);
+  // A kernel config that says "not set" is final, whatever modprobe might think.
+  k.loaded_.clear();
+  k.config_ = {{"CONFIG_INET_ESP", 'n'}, {"CONFIG_XFRM_INTERFACE", 'y'}};
+  v = check_kernel_modules(k);
+  EXPECT_EQ(v[0].status, Status::kFail);
+  EXPECT_NE(v[0].detail.find("CONFIG_INET_ESP is not set"), std::string::npos) << v[0].detail;
+  EXPECT_EQ(v[1].detail, "built in");
+  k.config_.clear();
+  k.loadable_.clear();
+  v = check_kernel_modules(k);
+  EXPECT_EQ(v[1].status, Status::kFail);
+  EXPECT_NE(v[1].fix.find("6.1.0-test"), std::string::npos);
 }
 
 TEST(DoctorReport, TextAndJson) {

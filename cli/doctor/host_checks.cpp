@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 
 namespace xgw::doctor {
@@ -137,11 +138,62 @@ std::vector<Check> check_sysctls(const config::Gateway& g, const std::string& pr
   return out;
 }
 
-std::vector<Check> check_kernel_modules() {
+namespace {
+
+class RunningKernel : public KernelFacts {
+ public:
+  RunningKernel() {
+    utsname u{};
+    uname(&u);
+    release_ = u.release;
+    // The config is read once: zcat of a few hundred KB per query would be wasteful.
+    FILE* p = ::popen("zcat /proc/config.gz 2>/dev/null", "r");
+    if (p) {
+      char line[512];
+      while (std::fgets(line, sizeof line, p)) {
+        std::string l = line;
+        if (l.rfind("CONFIG_", 0) == 0) {
+          auto eq = l.find('=');
+          if (eq != std::string::npos && eq + 1 < l.size()) config_[l.substr(0, eq)] = l[eq + 1];
+        } else if (l.rfind("# CONFIG_", 0) == 0 && l.find(" is not set") != std::string::npos) {
+          config_[l.substr(2, l.find(' ', 2) - 2)] = 'n';
+        }
+      }
+      have_config_ = ::pclose(p) == 0 && !config_.empty();
+    }
+  }
+  std::string release() const override { return release_; }
+  bool loaded(const std::string& m) const override { return std::filesystem::exists("/sys/module/" + m); }
+  bool builtin(const std::string& m) const override {
+    std::ifstream in("/lib/modules/" + release_ + "/modules.builtin");
+    for (std::string l; std::getline(in, l);)
+      if (l.size() >= m.size() + 4 && l.compare(l.size() - m.size() - 4, std::string::npos, "/" + m + ".ko") == 0) return true;
+    return false;
+  }
+  bool loadable(const std::string& m) const override {
+    return std::system(("modprobe -n -q " + m + " >/dev/null 2>&1").c_str()) == 0;
+  }
+  char kconfig(const std::string& option) const override {
+    if (!have_config_) return 0;
+    auto it = config_.find(option);
+    return it == config_.end() ? 'n' : it->second;
+  }
+
+ private:
+  std::string release_;
+  std::map<std::string, char> config_;
+  bool have_config_ = false;
+};
+
+}  // namespace
+
+const KernelFacts& running_kernel() {
+  static const RunningKernel k;
+  return k;
+}
+
+std::vector<Check> check_kernel_modules(const KernelFacts& k) {
   std::vector<Check> out;
-  utsname u{};
-  uname(&u);
-  const std::string release = u.release;
   struct Need {
     const char* module;
     const char* config;
@@ -150,28 +202,21 @@ std::vector<Check> check_kernel_modules() {
   for (const Need& n : {Need{"esp4", "CONFIG_INET_ESP", "ESP encryption in the kernel"},
                         Need{"xfrm_interface", "CONFIG_XFRM_INTERFACE", "one route-based interface per tunnel"}}) {
     Check c{"host.kernel", std::string("kernel module ") + n.module + " (" + n.why + ")", Status::kPass, "", ""};
-    std::string builtin;
-    {
-      std::ifstream in("/lib/modules/" + release + "/modules.builtin");
-      for (std::string l; std::getline(in, l);)
-        if (l.size() > std::string(n.module).size() + 3 && l.find(std::string("/") + n.module + ".ko") != std::string::npos) builtin = l;
-    }
-    if (std::filesystem::exists(std::string("/sys/module/") + n.module)) {
+    char conf = k.kconfig(n.config);
+    if (k.loaded(n.module)) {
       c.detail = "loaded";
-    } else if (!builtin.empty()) {
+    } else if (k.builtin(n.module) || conf == 'y') {
       c.detail = "built in";
-    } else if (std::system((std::string("modprobe -n -q ") + n.module + " >/dev/null 2>&1").c_str()) == 0) {
+    } else if (conf == 'n') {
+      c.status = Status::kFail;
+      c.detail = std::string(n.config) + " is not set in kernel " + k.release();
+      c.fix = std::string("run gwd on a kernel built with ") + n.config + "=y or =m (distribution kernels have it)";
+    } else if (k.loadable(n.module)) {
       c.detail = "available (loaded on first use)";
     } else {
-      // Last resort: the kernel's own config, if it was built with /proc/config.gz.
-      std::string cmd = std::string("zcat /proc/config.gz 2>/dev/null | grep -qE '^") + n.config + "=(y|m)'";
-      if (std::system(cmd.c_str()) == 0) {
-        c.detail = std::string(n.config) + " enabled in /proc/config.gz";
-      } else {
-        c.status = Status::kFail;
-        c.detail = "not loaded, not built in, and modprobe cannot find it for " + release;
-        c.fix = std::string("install the kernel modules package for ") + release + " (" + n.config + ")";
-      }
+      c.status = Status::kFail;
+      c.detail = std::string("not loaded, not built in, and modprobe cannot find it for ") + k.release();
+      c.fix = "install the kernel modules package for " + k.release() + " (" + n.config + ")";
     }
     out.push_back(c);
   }
