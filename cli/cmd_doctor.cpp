@@ -18,6 +18,8 @@ void add_doctor(CLI::App& app, int& exit_code) {
   d->add_flag("--json", *json, "machine-readable output");
   d->add_option("--status", *status, "gwd status JSON for the live checks (docs/cli.md)");
   d->add_flag("--no-host", *no_host, "config checks only");
+  d->add_option("--aws", o->aws_files, "AWS's files of the connection (XML, JSON, generic) to compare with the config")
+      ->check(CLI::ExistingFile);
   d->callback([o, json, status, no_host, &exit_code] {
     if (!status->empty()) o->status_path = *status;
     o->host = !*no_host;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/doctor/aws_compare.h"
 #include "cli/doctor/config_checks.h"
 #include "cli/doctor/firewall.h"
 #include "cli/doctor/host_checks.h"
@@ -25,6 +26,14 @@ DoctorResult run_doctor(const DoctorOptions& o) {
   if (cfg) {
     auto c = check_config(*cfg);
     r.checks.insert(r.checks.end(), c.begin(), c.end());
+  }
+  if (cfg && !o.aws_files.empty()) {
+    try {
+      auto a = compare_with_aws(*cfg, import::import_files(o.aws_files));
+      r.checks.insert(r.checks.end(), a.begin(), a.end());
+    } catch (const import::ImportError& e) {
+      r.checks.push_back({"aws.files", "AWS files", Status::kFail, e.what(), "pass AWS's unmodified download"});
+    }
   }
   if (o.host) {
     if (cfg) r.checks.push_back(check_wan_address(cfg->gateway));

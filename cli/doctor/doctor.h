@@ -12,6 +12,7 @@ struct DoctorOptions {
   std::string config_path = "/etc/xgw/gwd.toml";
   std::optional<std::string> status_path;  // gwd status JSON (live.h); until gwd serves it
   bool host = true;                        // false: config checks only (e.g. on another machine)
+  std::vector<std::string> aws_files;      // AWS's files of the connection, to compare with the config
 };
 
 struct DoctorResult {
