@@ -221,6 +221,15 @@ TEST_F(Scratch, MergeRefusesAnUnknownEndpoint) {
   EXPECT_NE(e.find("203.0.113.87"), std::string::npos) << e;
 }
 
+TEST_F(Scratch, AggressiveModeIsRefused) {
+  std::string xml = Read(kDir + "/vpn-bgp.xml");
+  auto p = xml.rfind("<mode>main</mode>");
+  ASSERT_NE(p, std::string::npos);
+  xml.replace(p, std::string("<mode>main</mode>").size(), "<mode>aggressive</mode>");
+  std::string e = Err({Write("aggr.xml", xml)});
+  EXPECT_NE(e.find("tunnel 2 (203.0.113.87): ike/mode = \"aggressive\": AWS's IKEv1 uses main mode only"), std::string::npos) << e;
+}
+
 TEST_F(Scratch, JsonWithoutIkev1IsRefused) {
   std::string j = Read(kDir + "/describe-vpn-connections.json");
   auto p = j.find("\"Value\": \"ikev1\"");

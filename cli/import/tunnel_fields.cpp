@@ -1,5 +1,6 @@
 #include "cli/import/tunnel_fields.h"
 
+#include <cctype>
 #include <charconv>
 
 #include "cli/import/names.h"
@@ -74,10 +75,15 @@ AwsTunnel build_tunnel(const TunnelFields& f, int number, const std::string& ori
   t.inside_cidr = c;
 
   t.psk = r.text("psk", "pre-shared key");
-  if (f.has("ike_mode") && r.text("ike_mode", "") != "main")
-    r.fail("ike_mode", "AWS's IKEv1 uses main mode only");
-  if (f.has("esp_protocol") && r.text("esp_protocol", "") != "esp") r.fail("esp_protocol", "AWS uses ESP");
-  if (f.has("esp_mode") && r.text("esp_mode", "") != "tunnel") r.fail("esp_mode", "AWS uses tunnel mode");
+  // Case-insensitive: hand-edited and older files vary ("Main", "ESP").
+  auto is = [&](const char* key, const char* want) {
+    std::string v = r.text(key, "");
+    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return v == want;
+  };
+  if (f.has("ike_mode") && !is("ike_mode", "main")) r.fail("ike_mode", "AWS's IKEv1 uses main mode only");
+  if (f.has("esp_protocol") && !is("esp_protocol", "esp")) r.fail("esp_protocol", "AWS uses ESP");
+  if (f.has("esp_mode") && !is("esp_mode", "tunnel")) r.fail("esp_mode", "AWS uses tunnel mode");
 
   auto enc = [&](const char* key, const char* what) {
     auto n = encryption_name(r.text(key, what));
