@@ -58,26 +58,41 @@ int run(const std::string& socket_path, bool as_json, const json& request, bool 
 
 }  // namespace
 
-void add_control_commands(CLI::App& app, std::string& socket_path, bool& as_json, int& exit_code) {
-  auto* status = app.add_subcommand("status", "Show every tunnel: phase 1 and 2, SPIs, active or standby");
-  status->callback([&] { exit_code = run(socket_path, as_json, json{{"cmd", "status"}}, true); });
+void add_control(CLI::App& app, int& exit_code) {
+  // Options live for the whole run of gwctl (CLI11 binds them by reference).
+  struct Options {
+    std::string socket = kDefaultSocket;
+    bool json = false;
+    std::string tunnel, connection, to;
+  };
+  static Options o;
+  auto common = [](CLI::App* sub) {
+    sub->add_option("--socket", o.socket, "gwd's control socket")->capture_default_str();
+    sub->add_flag("--json", o.json, "Machine-readable output (docs/cli.md)");
+  };
 
-  static std::string up_tunnel, down_tunnel, fo_connection, fo_to;
+  auto* status = app.add_subcommand("status", "Show every tunnel: phase 1 and 2, SPIs, active or standby");
+  common(status);
+  status->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "status"}}, true); });
+
   auto* up = app.add_subcommand("up", "Bring a tunnel up (and keep it up)");
-  up->add_option("TUNNEL", up_tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
-  up->callback([&] { exit_code = run(socket_path, as_json, json{{"cmd", "up"}, {"tunnel", up_tunnel}}, false); });
+  common(up);
+  up->add_option("TUNNEL", o.tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
+  up->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "up"}, {"tunnel", o.tunnel}}, false); });
 
   auto* down = app.add_subcommand("down", "Take a tunnel down (Delete sent) until `gwctl up`");
-  down->add_option("TUNNEL", down_tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
-  down->callback([&] { exit_code = run(socket_path, as_json, json{{"cmd", "down"}, {"tunnel", down_tunnel}}, false); });
+  common(down);
+  down->add_option("TUNNEL", o.tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
+  down->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "down"}, {"tunnel", o.tunnel}}, false); });
 
   auto* fo = app.add_subcommand("failover", "Move a connection's LAN traffic to its other tunnel (one map update)");
-  fo->add_option("CONNECTION", fo_connection, "Connection name")->required();
-  fo->add_option("--to", fo_to, "Target tunnel (default: the other one)");
+  common(fo);
+  fo->add_option("CONNECTION", o.connection, "Connection name")->required();
+  fo->add_option("--to", o.to, "Target tunnel (default: the other one)");
   fo->callback([&] {
-    json req{{"cmd", "failover"}, {"connection", fo_connection}};
-    if (!fo_to.empty()) req["to"] = fo_to;
-    exit_code = run(socket_path, as_json, req, false);
+    json req{{"cmd", "failover"}, {"connection", o.connection}};
+    if (!o.to.empty()) req["to"] = o.to;
+    exit_code = run(o.socket, o.json, req, false);
   });
 }
 

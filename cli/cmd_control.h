@@ -4,7 +4,7 @@
 
 namespace xgw::cli {
 
-// Adds the subcommands to `app`; `socket_path` and `json` are gwctl's global options.
-void add_control_commands(CLI::App& app, std::string& socket_path, bool& json, int& exit_code);
+// Adds the subcommands to `app`; each takes --json and --socket PATH.
+void add_control(CLI::App& app, int& exit_code);
 
 }  // namespace xgw::cli

@@ -1,23 +1,27 @@
-// gwctl: operator CLI for xgw.
+// gwctl: operator CLI for xgw. Each subcommand lives in its own cmd_*.cpp; this file is the table.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/cmd_control.h"
-#include "cli/control_client.h"
+#include "cli/cmd_doctor.h"
+#include "cli/cmd_import.h"
 #include "xgw/version.h"
+
+namespace {
+
+using AddCommand = void (*)(CLI::App&, int&);
+constexpr AddCommand kCommands[] = {xgw::cli::add_import, xgw::cli::add_doctor, xgw::cli::add_control};
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"gwctl: control and inspect an xgw customer gateway", "gwctl"};
   app.set_version_flag("--version", std::string("gwctl ") + xgw::kVersion);
-  std::string socket_path = xgw::cli::kDefaultSocket;
-  bool json = false;
+  app.require_subcommand(0, 1);
   int exit_code = 0;
-  app.add_option("--socket", socket_path, "gwd's control socket")->capture_default_str();
-  app.add_flag("--json", json, "Machine-readable output (docs/cli.md)");
-  app.fallthrough();  // global options (--json, --socket) also after the subcommand
-  xgw::cli::add_control_commands(app, socket_path, json, exit_code);
-  app.require_subcommand(1);
+  for (AddCommand add : kCommands) add(app, exit_code);
   CLI11_PARSE(app, argc, argv);
+  if (app.get_subcommands().empty()) std::cout << app.help();
   return exit_code;
 }

@@ -59,6 +59,7 @@ struct Tunnel {
   std::optional<std::uint32_t> mtu;  // override of AWS's table
   std::optional<std::uint32_t> mss;
   std::uint32_t local_inside() const { return inside_cidr.addr + 2; }
+  bool operator==(const Tunnel&) const = default;
   std::uint32_t peer_inside() const { return inside_cidr.addr + 1; }
 };
 
@@ -67,6 +68,7 @@ struct Bgp {
   std::uint32_t peer_asn = 64512;
   std::uint32_t hold_time = 30;
   std::vector<Cidr> advertise;  // LAN networks announced to AWS on both tunnels
+  bool operator==(const Bgp&) const = default;
 };
 
 enum class Routing { kStatic, kBgp };
@@ -84,6 +86,7 @@ struct Connection {
   std::uint32_t idle_timeout = 0;  // on-demand only: seconds without traffic before teardown; 0 = never
   std::optional<Bgp> bgp;
   std::vector<Tunnel> tunnels;  // exactly two
+  bool operator==(const Connection&) const = default;
 };
 
 enum class XdpMode { kAuto, kNative, kGeneric, kOff };
@@ -98,11 +101,13 @@ struct Gateway {
   std::string control_socket = "/run/xgw/gwd.sock";
   std::string metrics_listen = "127.0.0.1:9720";
   std::uint32_t identity() const { return public_address.value_or(local_address); }
+  bool operator==(const Gateway&) const = default;
 };
 
 struct Config {
   Gateway gateway;
   std::vector<Connection> connections;
+  bool operator==(const Config&) const = default;
 };
 
 // A configuration error: one line naming the file, the field, the value and what was expected.

@@ -1,0 +1,132 @@
+// The firewall model on real `nft -j` and `iptables-save` text.
+#include "cli/doctor/firewall.h"
+
+#include <gtest/gtest.h>
+
+namespace xgw::doctor::fw {
+namespace {
+
+// nft -j output shape (nft 1.0): a table, an input chain, rules in order.
+std::string Nft(const std::string& policy, const std::string& rules) {
+  return R"({"nftables": [{"metainfo": {"version": "1.0.6", "json_schema_version": 1}},
+    {"table": {"family": "inet", "name": "filter", "handle": 1}},
+    {"chain": {"family": "inet", "table": "filter", "name": "input", "handle": 1, "type": "filter", "hook": "input", "prio": 0, "policy": ")" +
+         policy + R"("}},
+    {"chain": {"family": "inet", "table": "filter", "name": "helper", "handle": 2}})" +
+         rules + "]}";
+}
+
+std::string Rule(int handle, const std::string& exprs, const std::string& chain = "input") {
+  return R"(, {"rule": {"family": "inet", "table": "filter", "chain": ")" + chain + R"(", "handle": )" +
+         std::to_string(handle) + R"(, "expr": [)" + exprs + "]}}";
+}
+
+const char* kUdp500 = R"({"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 500}})";
+const char* kUdpSet = R"({"match": {"op": "==", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": {"set": [500, 4500]}}})";
+const char* kEsp = R"({"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "esp"}})";
+const char* kCtEst = R"({"match": {"op": "in", "left": {"ct": {"key": "state"}}, "right": ["established", "related"]}})";
+const char* kTcp22 = R"({"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 22}})";
+
+std::vector<Status> Statuses(const std::vector<Check>& v) {
+  std::vector<Status> s;
+  for (const auto& c : v) s.push_back(c.status);
+  return s;
+}
+
+TEST(FirewallNft, EmptyRulesetIsOpen) {
+  auto v = check_firewall(std::string(R"({"nftables": [{"metainfo": {}}]})"), std::nullopt);
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kPass, Status::kPass, Status::kPass}));
+}
+
+TEST(FirewallNft, DropOfUdp500BeforeAnyAcceptFails) {
+  auto v = check_firewall(Nft("accept", Rule(4, kTcp22 + std::string(", {\"accept\": null}")) +
+                                            Rule(5, kUdp500 + std::string(", {\"counter\": {\"packets\": 0, \"bytes\": 0}}, {\"drop\": null}"))),
+                          std::nullopt);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].status, Status::kFail);  // UDP 500
+  EXPECT_NE(v[0].detail.find("handle 5"), std::string::npos) << v[0].detail;
+  EXPECT_FALSE(v[0].fix.empty());
+  EXPECT_EQ(v[1].status, Status::kPass);  // UDP 4500
+  EXPECT_EQ(v[2].status, Status::kPass);  // ESP
+}
+
+TEST(FirewallNft, AcceptBeforeDropPasses) {
+  auto v = check_firewall(Nft("drop", Rule(3, kUdpSet + std::string(", {\"accept\": null}")) +
+                                          Rule(4, kEsp + std::string(", {\"accept\": null}")) +
+                                          Rule(5, kUdp500 + std::string(", {\"drop\": null}"))),
+                          std::nullopt);
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kPass, Status::kPass, Status::kPass}));
+}
+
+TEST(FirewallNft, DropPolicyWithoutAcceptFailsEsp) {
+  auto v = check_firewall(Nft("drop", Rule(3, kUdpSet + std::string(", {\"accept\": null}"))), std::nullopt);
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kPass, Status::kPass, Status::kFail}));
+  EXPECT_NE(v[2].detail.find("policy drop"), std::string::npos) << v[2].detail;
+}
+
+TEST(FirewallNft, ConditionalAcceptMakesItUnprovable) {
+  // ct state established accept, then drop everything: the reply to our MM1 passes, a fresh
+  // AWS packet does not; we cannot tell which, so warn.
+  auto v = check_firewall(Nft("accept", Rule(3, kCtEst + std::string(", {\"accept\": null}")) + Rule(4, "{\"drop\": null}")),
+                          std::nullopt);
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kWarn, Status::kWarn, Status::kWarn}));
+}
+
+TEST(FirewallNft, JumpIsNotProofOfADrop) {
+  auto v = check_firewall(Nft("accept", Rule(3, "{\"jump\": {\"target\": \"helper\"}}") + Rule(4, kUdp500 + std::string(", {\"drop\": null}"))),
+                          std::nullopt);
+  EXPECT_EQ(v[0].status, Status::kWarn);
+}
+
+TEST(FirewallNft, NegatedPortDropsEverythingElse) {
+  // udp dport != 500 drop: 4500 is dropped, 500 is not, ESP is not UDP.
+  auto v = check_firewall(
+      Nft("accept", Rule(3, R"({"match": {"op": "!=", "left": {"payload": {"protocol": "udp", "field": "dport"}}, "right": 500}}, {"drop": null})")),
+      std::nullopt);
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kPass, Status::kFail, Status::kPass}));
+}
+
+TEST(FirewallNft, GarbageIsAWarningNotACrash) {
+  auto v = check_firewall(std::string("{not json"), std::nullopt);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, Status::kWarn);
+}
+
+TEST(FirewallIptables, DropBeforeAcceptFails) {
+  const char* save = R"(# Generated by iptables-save v1.8.9
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+-A INPUT -p esp -j DROP
+-A INPUT -p udp -m multiport --dports 500,4500 -j ACCEPT
+COMMIT
+)";
+  auto v = check_firewall(std::nullopt, std::string(save));
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kPass, Status::kPass, Status::kFail}));
+  EXPECT_NE(v[2].detail.find("-p esp -j DROP"), std::string::npos) << v[2].detail;
+}
+
+TEST(FirewallIptables, PolicyDropAndSourceConditions) {
+  const char* save = R"(*filter
+:INPUT DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -s 203.0.113.21/32 -p udp -m udp --dport 500 -j ACCEPT
+-A INPUT -p udp -m udp --dport 4500 -j ACCEPT
+COMMIT
+)";
+  auto v = check_firewall(std::nullopt, std::string(save));
+  // 500: accepted only from one address (maybe) then policy drop: unprovable; 4500: open;
+  // ESP: nothing accepts it before the drop policy.
+  EXPECT_EQ(Statuses(v), (std::vector<Status>{Status::kWarn, Status::kPass, Status::kFail}));
+}
+
+TEST(FirewallIptables, NoToolsIsAWarning) {
+  auto v = check_firewall(std::nullopt, std::nullopt);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, Status::kWarn);
+}
+
+}  // namespace
+}  // namespace xgw::doctor::fw
