@@ -23,7 +23,7 @@ scenario_setup() {
 scenario_checks() {
   wait_until 60 "tunnel vpn1/1 up" gwd_tunnel_up vpn1/1
   wait_until 60 "tunnel vpn1/2 up" gwd_tunnel_up vpn1/2
-  show gwctl --socket "$GWD_SOCK" status
+  show gwctl status --socket "$GWD_SOCK"
   show in_ns lan ping -c 5 -i 0.2 "$(vpc_host_addr vpn1)"
   check_eq "LAN to VPC: 10 of 10 pings answered" 10 "$(ping_lan_to_vpc vpn1 10)"
   show xfrm_summary cgw
@@ -33,11 +33,11 @@ scenario_checks() {
   sleep 2
   check "aws1 sends a Delete" aws_send_delete aws1
   probe_wait maintenance
-  show gwctl --socket "$GWD_SOCK" status
+  show gwctl status --socket "$GWD_SOCK"
   check_eq "traffic moved to the standby tunnel" vpn1/2 "$(gwd_active_tunnel vpn1)"
   figure "packets lost at the AWS Delete (100/s probe)" "$(probe_lost maintenance)"
   wait_until 30 "gwd brought tunnel vpn1/1 back" gwd_tunnel_up vpn1/1
-  show gwctl --socket "$GWD_SOCK" status
+  show gwctl status --socket "$GWD_SOCK"
 }
 
 scenario_teardown() {

@@ -184,7 +184,8 @@ gwd_stop() {
   return 0
 }
 
-gwctl_json() { gwctl --socket "$GWD_SOCK" "$@" --json; }
+# gwctl_json COMMAND ARGS...: gwctl against the scenario's gwd, JSON output.
+gwctl_json() { local cmd=$1; shift; gwctl "$cmd" --socket "$GWD_SOCK" --json "$@"; }
 
 # gwd_tunnel_field TUNNEL FIELD: one field of a tunnel in `gwctl status --json`.
 gwd_tunnel_field() {
