@@ -139,7 +139,7 @@ scenario_checks() {
   check_ge "our TC egress counted tunnel 2's ESP by SPI" $(( $(dp_counter 2 out_esp_packets) - dp2_before )) 50
   check_ge "our XDP counted the replies on tunnel 1 by SPI" "$(dp_counter 1 in_esp_packets)" 400
   check "bpftool shows the switch on tunnel 2" \
-    bash -c 'bpftool map dump pinned /sys/fs/bpf/xgw/xgw_active | grep -A2 "\"key\": 0" | grep -q "\"tunnel\": 2"'
+    bash -c 'bpftool map dump pinned /sys/fs/bpf/xgw/xgw_active | grep -A2 "\"key\": 0" | grep_quiet "\"tunnel\": 2"'
   check_eq "dp_tool reads the active tunnel" 2 "$(dp_tool active 0)"
   figure "flip: ping sent/received" "$sent/$received"
   figure "tunnel 2 outbound packets after the flip" $(( $(gw_out_packets $T2) - t2_before ))
@@ -189,8 +189,8 @@ s = socket.create_connection(("10.20.0.10", 8080), timeout=5); s.close()'
   log "tcpdump on the LAN: $(head -c 600 /tmp/ds-synack.log)"
   log "SYN at the peer: $(grep -o 'Flags \[S\].*mss [0-9]*' /tmp/ds-syn.log | head -2)"
   log "SYN-ACK towards the LAN: $(grep -o 'Flags \[S\.\].*mss [0-9]*' /tmp/ds-synack.log | head -2)"
-  check "the peer saw the SYN's MSS clamped to 1379" bash -c "grep 'Flags \[S\]' /tmp/ds-syn.log | grep -q 'mss 1379'"
-  check "the LAN saw the SYN-ACK's MSS clamped to 1379" bash -c "grep 'Flags \[S\.\]' /tmp/ds-synack.log | grep -q 'mss 1379'"
+  check "the peer saw the SYN's MSS clamped to 1379" bash -c "grep 'Flags \[S\]' /tmp/ds-syn.log | grep_quiet 'mss 1379'"
+  check "the LAN saw the SYN-ACK's MSS clamped to 1379" bash -c "grep 'Flags \[S\.\]' /tmp/ds-synack.log | grep_quiet 'mss 1379'"
   check_ge "SYN and SYN-ACK clamped" $(( $(dp_tool global | awk -F= '/^event_mss_clamped=/ {print $2}') - mss_before )) 2
 
   # Every program also passes its test-run suites on this kernel's (6.1) verifier.

@@ -91,9 +91,9 @@ run_suite() {
     "$(in_ns dxgw xfrm_tool sa show --dst $GW --spi "$in" | awk '{print $2}')" 3
   check_ge "$name/$mode: peer inbound SA counted the requests" "$(xfrm_sa_packets dxpeer $GW $PEER)" 3
   check "$name/$mode: replay window 1024 in ip -s xfrm state" \
-    bash -c "ip -n dxgw -s xfrm state list spi $in | grep -q 'replay_window 1024'"
+    bash -c "ip -n dxgw -s xfrm state list spi $in | grep_quiet 'replay_window 1024'"
   [[ -n ${ICV_LINE:-} ]] && check "$name/$mode: ICV length in ip xfrm state ($ICV_LINE)" \
-    bash -c "ip -n dxgw xfrm state list spi $in | grep -q '$ICV_LINE'"
+    bash -c "ip -n dxgw xfrm state list spi $in | grep_quiet '$ICV_LINE'"
   check_ge "$name/$mode: XDP counted inbound ESP for tunnel 1 by SPI" $(( $(dp_counter "${xdp_kind}_packets") - xdp_before )) 3
   check_ge "$name/$mode: TC egress counted outbound ESP for tunnel 1 by SPI" \
     $(( $(dp_counter "${xdp_kind/in_/out_}_packets") - tc_before )) 3
@@ -128,7 +128,7 @@ scenario_checks() {
     ICV_LINE="aead rfc4106(gcm(aes)) $(key 20 7) 128"
     run_suite aes128gcm16 $mode 0x40${n}1 0x40${n}2
   done
-  check "dp_tool reads the global counters" bash -c 'dp_tool global | grep -q "^class_esp="'
+  check "dp_tool reads the global counters" bash -c 'dp_tool global | grep_quiet "^class_esp="'
   figure "XDP global counters" "$(dp_tool global | tr '\n' ' ')"
 }
 

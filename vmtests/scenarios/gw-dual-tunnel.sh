@@ -41,7 +41,7 @@ aws_was_responder() { grep -q "$CGW_PUBLIC is initiating a Main Mode IKE_SA" "$(
 # The outbound SPI gwd reports is an inbound SA in the endpoint's kernel.
 spis_match() {
   local spi; spi=$(gwd_tunnel_field "$1" spi_out)
-  if ip -n "$2" xfrm state list src "$CGW_PUBLIC" dst "$3" | grep -q "spi $spi"; then echo yes; else echo "no (gwd says $spi)"; fi
+  if ip -n "$2" xfrm state list src "$CGW_PUBLIC" dst "$3" | grep_quiet "spi $spi"; then echo yes; else echo "no (gwd says $spi)"; fi
 }
 
 scenario_teardown() {

@@ -33,9 +33,9 @@ scenario_checks() {
   figure "NAT keepalives seen in the internet" "$(nft_counter inet ip observe natt_keepalives)"
 }
 
-aws_peer_on_4500() { swctl "$1" --list-sas | grep -q "198.51.100.10\[4500\]"; }
-aws_sas_encapsulated() { ip -n "$1" xfrm state | grep -q 'encap type espinudp'; }
-cgw_sas_encapsulated() { ip -n cgw xfrm state | grep -q 'encap type espinudp sport 4500'; }
+aws_peer_on_4500() { swctl "$1" --list-sas | grep_quiet "198.51.100.10\[4500\]"; }
+aws_sas_encapsulated() { ip -n "$1" xfrm state | grep_quiet 'encap type espinudp'; }
+cgw_sas_encapsulated() { ip -n cgw xfrm state | grep_quiet 'encap type espinudp sport 4500'; }
 keepalives_seen() { (( $(nft_counter inet ip observe natt_keepalives) > 0 )); }
 
 scenario_teardown() {

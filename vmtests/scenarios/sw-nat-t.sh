@@ -33,8 +33,8 @@ scenario_checks() {
   check_eq "no plain inner traffic reached aws1" 0 "$(nft_counter aws1 inet mustbeipsec plain_dropped)"
 }
 
-aws1_peer_is_nat_public() { swctl aws1 --list-sas | grep -q "198.51.100.10\[4500\]"; }
-aws1_sas_encapsulated() { ip -n aws1 xfrm state | grep -q 'encap type espinudp sport 4500'; }
+aws1_peer_is_nat_public() { swctl aws1 --list-sas | grep_quiet "198.51.100.10\[4500\]"; }
+aws1_sas_encapsulated() { ip -n aws1 xfrm state | grep_quiet 'encap type espinudp sport 4500'; }
 
 scenario_teardown() {
   sw_stop cgw

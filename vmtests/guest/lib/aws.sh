@@ -23,7 +23,7 @@ AWS_STATE=/tmp/xgw-aws
 INET_NS=inet
 
 inet_up() {
-  ip netns list | grep -qw "$INET_NS" && return 0
+  ip netns list | grep_quiet -w "$INET_NS" && return 0
   ns_add "$INET_NS"
   in_ns "$INET_NS" nft -f - <<'NFT'
 table ip faults {

@@ -25,6 +25,10 @@ log() {
   printf '%s\n' "$line" >&2
 }
 
+# grep_quiet ARGS...: `grep -q` for the right side of a pipe. grep -q exits at the first match,
+# the writer then dies of SIGPIPE, and with pipefail the pipeline fails although it matched.
+grep_quiet() { grep "$@" >/dev/null; }
+
 # write_file PATH <<EOF ... EOF: a here-document into a file without starting cat.
 write_file() { local content; IFS= read -r -d '' content || true; printf '%s' "$content" > "$1"; }
 

@@ -39,6 +39,8 @@ charon {
   filelog {
     main {
       path = /run/charon.log
+      # Checks grep this log while charon runs: write every line at once.
+      flush_line = yes
       time_format = %H:%M:%S
       default = 1
       ike = 2
@@ -78,8 +80,8 @@ sw_stop() {
 sw_initiate() { local ns=$1 child=$2; swctl "$ns" --initiate --child "$child" --timeout "${3:-30}"; }
 
 # sw_ike_established NS CONN / sw_child_installed NS CHILD: true when listed as such.
-sw_ike_established() { swctl "$1" --list-sas --ike "$2" | grep -q "^$2: .*ESTABLISHED"; }
-sw_child_installed() { swctl "$1" --list-sas | grep -Eq "^ +$2: .*INSTALLED"; }
+sw_ike_established() { swctl "$1" --list-sas --ike "$2" | grep_quiet "^$2: .*ESTABLISHED"; }
+sw_child_installed() { swctl "$1" --list-sas | grep_quiet -E "^ +$2: .*INSTALLED"; }
 
 # sw_sa_summary NS: IKE and child SAs of the instance, without the per-SA detail lines.
 sw_sa_summary() { swctl "$1" --list-sas 2>/dev/null | grep -E '^[^ ]|^  [a-z0-9-]+: #|INSTALLED'; }

@@ -74,5 +74,8 @@ tunnel_by_endpoint() {
 }
 connection_tunnels() {
   local t
-  for t in "${TF_TUNNELS[@]}"; do [[ ${TF[$t.connection]} == "$1" ]] && echo "$t"; done
+  for t in "${TF_TUNNELS[@]}"; do
+    if [[ ${TF[$t.connection]} == "$1" ]]; then echo "$t"; fi
+  done
+  return 0
 }
