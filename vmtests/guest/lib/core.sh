@@ -28,6 +28,7 @@ log() {
 # grep_quiet ARGS...: `grep -q` for the right side of a pipe. grep -q exits at the first match,
 # the writer then dies of SIGPIPE, and with pipefail the pipeline fails although it matched.
 grep_quiet() { grep "$@" >/dev/null; }
+export -f grep_quiet  # checks that run `bash -c "... | grep_quiet ..."` need it too
 
 # write_file PATH <<EOF ... EOF: a here-document into a file without starting cat.
 write_file() { local content; IFS= read -r -d '' content || true; printf '%s' "$content" > "$1"; }
