@@ -34,8 +34,6 @@ std::string hex32(std::uint32_t v) {
   return b;
 }
 
-datapath::Ipv4 dp_ip(std::uint32_t host_order) { return datapath::Ipv4{htonl(host_order)}; }
-
 }  // namespace
 
 Gateway::Gateway(asio::io_context& io, config::Config cfg, KernelHandles kernel, ike::Random& rng)

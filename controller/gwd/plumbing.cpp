@@ -18,8 +18,6 @@ kernel::Selector selector(const config::Cidr& src, const config::Cidr& dst) {
   return s;
 }
 
-datapath::Ipv4 dp_ip(std::uint32_t host_order) { return datapath::Ipv4{htonl(host_order)}; }
-
 void write_sysctl(const std::string& path, const char* value) {
   std::ofstream f(path);
   if (!(f << value)) log_warn("cannot set " + path + " = " + value);

@@ -9,6 +9,8 @@ namespace xgw::gwd {
 
 kernel::Addr4 to_addr4(std::uint32_t host_order) { return kernel::Addr4{htonl(host_order)}; }
 
+datapath::Ipv4 dp_ip(std::uint32_t host_order) { return datapath::Ipv4{htonl(host_order)}; }
+
 kernel::Prefix4 to_prefix4(const ike::Subnet& s) {
   return kernel::Prefix4{to_addr4(s.addr), static_cast<std::uint8_t>(std::popcount(s.mask))};
 }
