@@ -69,6 +69,9 @@ struct PeerConfig {
   Subnet local_ts, remote_ts;
   std::uint32_t dpd_delay_s = 10;       // 0 disables sending R-U-THERE (we always answer)
   std::uint32_t dpd_retries = 3;
+  // R-U-THERE interval once the controller reports the data plane dead (on_liveness_lost):
+  // RFC 3706 §5.5 leaves retransmission timing to the implementation.
+  Millis dpd_urgent_interval_ms = 1000;
   bool nat_t = true;
   std::uint32_t nat_keepalive_s = 20;  // behind a NAT: 1-byte 0xFF on UDP 4500 (RFC 3948 §4); 0 = off
   bool initial_contact = true;

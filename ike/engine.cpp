@@ -225,6 +225,18 @@ void Engine::on_esp_inbound(std::uint32_t spi, Millis now) {
       }
 }
 
+void Engine::on_liveness_lost(PeerId id, Millis now) {
+  core_->now = now;
+  auto it = core_->peers.find(id);
+  if (it == core_->peers.end()) return;
+  Peer& p = it->second;
+  IkeSa* sa = core_->newest_established(p);
+  if (!sa || !sa->peer_dpd || !p.cfg.dpd_delay_s || p.dpd_urgent) return;
+  p.dpd_urgent = true;
+  core_->cancel(p.dpd_timer);
+  core_->dpd_tick(p);
+}
+
 void Engine::on_sa_hard_expired(std::uint32_t spi, Millis now) {
   core_->now = now;
   for (auto& [id, p] : core_->peers)

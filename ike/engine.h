@@ -47,6 +47,12 @@ class Engine {
   // The first ESP packet seen on a new inbound SPI: the peer has switched, so we can switch
   // our outbound SA too (make-before-break).
   void on_esp_inbound(std::uint32_t inbound_spi, Millis now);
+  // The controller's data-plane probe stopped getting answers through the peer's tunnel:
+  // check the peer with DPD now, at cfg.dpd_urgent_interval_ms, instead of waiting for the
+  // idle delay (RFC 3706 §5.3 leaves when to ask to the implementation). Unanswered, the
+  // peer is declared dead and the tunnel is re-initiated; any authenticated message from
+  // the peer ends the check.
+  void on_liveness_lost(PeerId peer, Millis now);
   // The kernel reports a hard expiry (a backstop; the engine's timers normally rekey first).
   void on_sa_hard_expired(std::uint32_t inbound_spi, Millis now);
 

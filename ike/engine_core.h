@@ -93,6 +93,7 @@ struct Peer {
   std::uint32_t dpd_seq = 0;
   std::uint32_t dpd_pending = 0;
   int dpd_outstanding = 0;
+  bool dpd_urgent = false;  // the controller reported the data plane dead (on_liveness_lost)
   Millis last_heard = 0;
   TimerId dpd_timer = 0;
   TimerId keepalive_timer = 0;
@@ -135,7 +136,11 @@ struct Engine::Core {
   std::size_t half_open_total() const;
   void start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid);
   Millis fuzzed_rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s);
-  void heard_from(Peer& p) { p.last_heard = now; p.dpd_outstanding = 0; }
+  void heard_from(Peer& p) {
+    p.last_heard = now;
+    p.dpd_outstanding = 0;
+    p.dpd_urgent = false;
+  }
 
   // --- protected messages (tasks/protect_sa.cpp)
   Bytes encrypt(IkeSa& sa, Exchange ex, std::uint32_t mid, Bytes& iv, const std::vector<codec::RawPayload>& pl);

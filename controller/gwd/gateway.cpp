@@ -104,6 +104,12 @@ void Gateway::start() {
         log_warn("tunnel " + tt.cfg->name + ": liveness probe unanswered " + std::to_string(tt.cfg->probe_misses) +
                  " times in a row (" + std::to_string(tt.cfg->probe_interval_ms) + " ms apart)");
       reselect(connection_of(tt), tt.cfg->name + (alive ? " answers probes again" : " stopped answering probes"));
+      // A silent death: ask the peer with DPD now rather than after the idle delay, so a
+      // dead endpoint is declared dead and re-initiated within seconds.
+      if (!alive) {
+        engine_.on_liveness_lost(tt.peer, now());
+        drain();
+      }
     }));
     probes_.back()->start();
   }

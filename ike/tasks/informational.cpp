@@ -139,9 +139,10 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, B
 void Engine::Core::dpd_tick(Peer& p) {
   IkeSa* sa = newest_established(p);
   if (!sa || !p.cfg.dpd_delay_s) return;
-  Millis delay = Millis{p.cfg.dpd_delay_s} * 1000;
-  // R-U-THERE only when the peer has been idle for the whole delay (RFC 3706 §5.3).
-  if (p.dpd_outstanding == 0 && now < p.last_heard + delay) {
+  Millis delay = p.dpd_urgent ? p.cfg.dpd_urgent_interval_ms : Millis{p.cfg.dpd_delay_s} * 1000;
+  // R-U-THERE only when the peer has been idle for the whole delay (RFC 3706 §5.3), unless
+  // the controller already knows the tunnel stopped carrying traffic.
+  if (!p.dpd_urgent && p.dpd_outstanding == 0 && now < p.last_heard + delay) {
     p.dpd_timer = arm(p.last_heard + delay - now, TimerRef{p.id, TimerKind::kDpd});
     return;
   }
@@ -175,6 +176,7 @@ void Engine::Core::peer_dead(Peer& p, Reason r, std::string detail) {
   for (auto s : serials) remove_sa(p, s);
   event(p.id, EventType::kPhase1Down, r, std::move(detail));
   p.dpd_outstanding = 0;
+  p.dpd_urgent = false;
   cancel(p.keepalive_timer);
   // DPD action "restart" (what AWS recommends for a customer gateway).
   schedule_restart(p);

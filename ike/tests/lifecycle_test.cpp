@@ -46,6 +46,41 @@ TEST(Dpd, DeadPeerIsDetectedAndInitiatorRestarts) {
   h.expect_matching_sas();
 }
 
+TEST(Dpd, LivenessLossChecksAtOnceAndDeclaresADeadPeerWithinRetriesTimesTheUrgentInterval) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.advance(3000);  // well inside the 10 s idle delay
+  h.blackhole_b = true;
+  Millis lost_at = h.now;
+  std::size_t sent = h.sent_by(true);
+  h.a.eng->on_liveness_lost(h.a.peer, h.now);
+  h.pump();
+  EXPECT_EQ(h.sent_by(true), sent + 1) << "R-U-THERE goes out at once";
+  h.advance(3500);  // 3 retries x 1 s, then the check that finds them unanswered
+  ASSERT_EQ(h.a.count(EventType::kDpdDead), 1u);
+  EXPECT_EQ(h.a.last(EventType::kDpdDead)->detail, "3 R-U-THERE unanswered");
+  EXPECT_LE(h.now - lost_at, 3500u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 1u);
+  // The initiator restarts after its restart delay: Main Mode goes out again.
+  std::size_t after_dead = h.sent_by(true);
+  h.advance(default_config(true).retransmit.restart_delay_ms + 500);
+  EXPECT_GT(h.sent_by(true), after_dead);
+}
+
+TEST(Dpd, LivenessLossWithAnAnsweringPeerKeepsTheTunnelAndReturnsToTheIdleDelay) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.a.eng->on_liveness_lost(h.a.peer, h.now);
+  h.pump();  // R-U-THERE and its ACK
+  std::size_t sent = h.sent_by(true);
+  h.advance(5000);  // the urgent interval no longer applies once the peer answered
+  EXPECT_EQ(h.sent_by(true), sent);
+  EXPECT_EQ(h.a.count(EventType::kDpdDead), 0u);
+  EXPECT_TRUE(h.both_up());
+}
+
 TEST(Delete, TerminateDeletesEspThenIsakmpOnBothSides) {
   Harness h;
   h.start();

@@ -50,6 +50,8 @@ aws_up() {
   must tunnelfile_load "$1"
   must modules_load xfrm_user esp4 xfrm4_tunnel xfrm_interface veth nf_tables
   mkdir -p "$AWS_STATE"/{endpoint,conn,state,vpc}
+  touch "$AWS_STATE/events.log"
+  register_log aws-events "$AWS_STATE/events.log"
   inet_up
   local c t
   for c in "${TF_CONNECTIONS[@]}"; do aws_vpc_up "${TF[$c.vpc]}" "${TF[$c.vpc_network]}"; done
@@ -224,6 +226,36 @@ aws_die() {
   in_ns "$INET_NS" nft add rule ip faults forward ip daddr "$addr" drop comment "\"die-$1\""
 }
 aws_revive() { fault_clear "die-$1"; }
+
+# A crash: the endpoint vanishes at once, with no Delete and no DPD, its SAs gone with it
+# (charon killed, kernel state flushed, both links down). The VPC router stops using it at
+# once, as AWS stops routing into an endpoint that is gone; the gateway has to notice by
+# itself. aws_restart brings it back with no memory of the gateway: a fresh charon that,
+# like AWS, waits to be initiated.
+aws_kill() {
+  local ep=$1 pid
+  pid=$(cat "/run/ns-$ep/charon.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
+  ns_ip "$ep" <<IP
+link set wan down
+link set vpc0 down
+xfrm state flush
+xfrm policy flush
+IP
+  rm -f "/run/ns-$ep/charon.pid" "/run/ns-$ep/charon.vici"
+  echo down > "$AWS_STATE/state/$ep"
+  echo "$(date +%T.%N) $ep killed" >> "$AWS_STATE/events.log"
+}
+
+aws_restart() {
+  local ep=$1
+  # Taking wan down removed its routes; the addresses stayed.
+  ns_ip "$ep" <<IP
+link set wan up
+route replace default via 203.0.113.1 dev wan onlink
+IP
+  echo "$(date +%T.%N) $ep restarted" >> "$AWS_STATE/events.log"
+  sw_start "$ep"
+}
 
 # block udp500|udp4500|esp: drop that traffic in the internet, both directions.
 net_block() {

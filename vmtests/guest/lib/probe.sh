@@ -4,15 +4,22 @@
 #   probe_start NAME CONNECTION PPS SECONDS   ping in the background
 #   probe_wait NAME                           waits for it to finish
 #   probe_lost NAME                           packets sent but not answered
+#   probe_lost_seqs NAME                      their sequence numbers, one per line
+#   probe_outage_ms NAME                      the longest run of unanswered packets, in ms
+#                                             (run length x interval)
+# The ping output keeps one line per reply with its receive time (-D), so a failing run
+# shows where the gap was.
 probe_start() {
   local name=$1 conn=$2 pps=$3 secs=$4
   local interval count
   interval=$(awk -v p="$pps" 'BEGIN {printf "%.3f", 1 / p}')
   count=$(( pps * secs ))
   mkdir -p /run/xgw-test
-  in_ns lan ping -n -q -i "$interval" -c "$count" -W 1 "$(vpc_host_addr "$conn")" \
+  echo "$interval $count" > "/run/xgw-test/probe-$name.params"
+  in_ns lan ping -n -D -i "$interval" -c "$count" -W 1 "$(vpc_host_addr "$conn")" \
     > "/run/xgw-test/probe-$name.out" 2>&1 &
   echo $! > "/run/xgw-test/probe-$name.pid"
+  register_log "probe-$name" "/run/xgw-test/probe-$name.out"
 }
 
 probe_wait() {
@@ -22,4 +29,19 @@ probe_wait() {
 
 probe_lost() {
   awk '/packets transmitted/ {print $1 - $4}' "/run/xgw-test/probe-$1.out"
+}
+
+# ping numbers its echo requests from 1; a sequence without a reply line was lost.
+probe_lost_seqs() {
+  local count; count=$(awk '{print $2}' "/run/xgw-test/probe-$1.params")
+  awk -v n="$count" '
+    { for (i = 1; i <= NF; i++) if ($i ~ /^icmp_seq=/ && $0 ~ /bytes from/) { split($i, a, "="); got[a[2]] = 1 } }
+    END { for (s = 1; s <= n; s++) if (!(s in got)) print s }' "/run/xgw-test/probe-$1.out"
+}
+
+probe_outage_ms() {
+  local interval; interval=$(awk '{print $1}' "/run/xgw-test/probe-$1.params")
+  probe_lost_seqs "$1" | awk -v iv="$interval" '
+    { run = ($1 == prev + 1) ? run + 1 : 1; if (run > best) best = run; prev = $1 }
+    END { printf "%d\n", best * iv * 1000 }'
 }
