@@ -140,16 +140,31 @@ void Gateway::stop(bool keep_kernel_state) {
 }
 
 void Gateway::drain() {
+  auto run = [this](const ike::Action& a) {
+    try {
+      execute(a);
+    } catch (const std::exception& e) {
+      log_error(e.what());
+    }
+  };
   for (;;) {
     auto actions = engine_.take_actions();
     if (actions.empty()) return;
-    for (const auto& a : actions) {
-      try {
-        execute(a);
-      } catch (const std::exception& e) {
-        log_error(e.what());
-      }
-    }
+    // What moves traffic goes first, SA removals last: when the peer deletes the active
+    // tunnel's SAs (AWS maintenance) every packet still steered into that tunnel is lost
+    // at the peer, so the failover that a phase 2 down event causes must not wait behind
+    // other events' log lines or the netlink round trips of the removal. (The engine never
+    // reports a tunnel's phase 2 down and up again in one batch.)
+    auto phase2_down = [](const ike::Action& a) {
+      auto* e = std::get_if<ike::Event>(&a);
+      return e && e->type == ike::EventType::kPhase2Down;
+    };
+    for (const auto& a : actions)
+      if (phase2_down(a)) run(a);
+    for (const auto& a : actions)
+      if (!phase2_down(a) && !std::holds_alternative<ike::DeleteSaPair>(a)) run(a);
+    for (const auto& a : actions)
+      if (std::holds_alternative<ike::DeleteSaPair>(a)) run(a);
   }
 }
 
@@ -279,8 +294,8 @@ void Gateway::on_event(const ike::Event& e) {
     case ike::EventType::kPhase2Down:
       t->phase2_up = false;
       t->spi_in = t->spi_out = 0;
+      reselect(c, t->cfg->name + " went down: " + ike::to_string(e.reason));  // before the log line
       log_warn(name + "phase 2 down (" + ike::to_string(e.reason) + ")");
-      reselect(c, t->cfg->name + " went down: " + ike::to_string(e.reason));
       break;
     case ike::EventType::kDpdDead:
     case ike::EventType::kPeerDelete:

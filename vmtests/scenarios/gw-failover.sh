@@ -3,7 +3,12 @@
 #
 # gwd keeps the LAN's traffic flowing when the active AWS endpoint goes away, measured with
 # a 100 packets/s ping from the LAN host to the VPC host:
-#   (a) the active endpoint sends a Delete, as AWS maintenance does: at most 1 packet lost;
+#   (a) the active endpoint sends a Delete, as AWS maintenance does: at most 1 packet lost
+#       by the gateway. The emulated endpoint (strongSwan) removes its SAs before its Delete
+#       leaves; under TCG that gap is 40-110 ms, so packets in flight then are lost at the
+#       endpoint before the gateway can know. The check bounds the gateway's share, the
+#       packets it still sent into the deleted tunnel after the Delete arrived; the total
+#       is printed beside it.
 #   (b) the active endpoint dies silently (crash: no Delete, no DPD, SAs gone): outage at
 #       most 6 s with gwd's default settings (liveness probe 250 ms x 4, DPD 10 s x 3);
 #   (c) the dead endpoint comes back with no memory of the gateway (AWS never initiates
@@ -29,13 +34,18 @@ scenario_checks() {
   check_eq "LAN to VPC: 10 of 10" 10 "$(ping_lan_to_vpc vpn1 10)"
 
   # (a) maintenance: aws1 deletes its SAs while the LAN sends 100 packets/s.
+  delete_watch_start cgw wan0 203.0.113.21
   probe_start delete vpn1 100 6
   sleep 2
+  delete_watch_mark
   check "aws1 sends a Delete" aws_send_delete aws1
   probe_wait delete
-  figure "(a) packets lost at an AWS Delete of the active tunnel (100/s)" "$(probe_lost delete)"
+  delete_watch_stop
+  figure "(a) packets lost at an AWS Delete of the active tunnel (100/s), total" "$(probe_lost delete)"
+  figure "(a) of which sent by gwd into the tunnel after the Delete arrived" "$(sent_after_delete 203.0.113.21)"
   check_eq "(a) traffic moved to vpn1/2" vpn1/2 "$(gwd_active_tunnel vpn1)"
-  check_le "(a) at most 1 packet lost" "$(probe_lost delete)" 1
+  check_le "(a) gwd sent at most 1 packet into the deleted tunnel" "$(sent_after_delete 203.0.113.21)" 1
+  check_le "(a) total loss bounded by the endpoint's own gap (200 ms at 100/s)" "$(probe_lost delete)" 20
   check_eq "(a) gwd logged the failover with its reason" 1 \
     "$(grep -c 'failover -> vpn1/2 (vpn1/1 went down: peer_delete' /run/xgw-test/gwd.log)"
   wait_until 15 "(a) gwd brought vpn1/1 back after the Delete" gwd_tunnel_up vpn1/1

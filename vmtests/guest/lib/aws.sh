@@ -11,11 +11,12 @@
 # Like AWS with IKEv1, an endpoint never initiates (start_action=none, close_action=none,
 # dpd_action=clear): a tunnel that comes back was brought back by the gateway. The VPC router
 # sends its replies through the first tunnel of the connection that is up, as AWS moves its
-# egress tunnel: it holds a route to the customer's networks via every endpoint (metric =
-# tunnel number) and ignores routes whose link is down; each endpoint's updown hook
-# (guest/aws-updown) raises its link to the router when its tunnel comes up and drops it
-# when the tunnel goes down. A link change is one `ip` call inside the endpoint's own
-# namespace, so the return path moves within milliseconds of the SA change.
+# egress tunnel: each endpoint's updown hook (guest/aws-updown) adds the router's route to
+# the customer's networks via that endpoint (metric = tunnel number) when its tunnel comes up
+# and removes it when the tunnel goes down. An endpoint itself always forwards what it
+# decrypts into the VPC, whichever tunnel the router prefers, as a VGW endpoint does. The
+# router ignores routes over a link without carrier: an endpoint that crashes (aws_kill)
+# takes its links down with it.
 #
 # Addresses: endpoint i (the i-th tunnel of the file) reaches the VPC router over 198.18.i.0/30
 # (RFC 2544 test range; .1 endpoint, .2 router) and uses if_id i on its XFRM interface.
@@ -96,12 +97,10 @@ link set i-$ep up
 addr add 203.0.113.1/32 dev i-$ep
 route add $outside/32 dev i-$ep
 IP
-  local n vpc_routes=""
-  for n in ${TF[$c.lan_networks]//,/ }; do vpc_routes+="route add $n via $link_ep dev v-$ep metric $i"$'\n'; done
+  local n
   ns_ip "$vpc" <<IP
 link set v-$ep up
 addr add $link_vpc/30 dev v-$ep
-$vpc_routes
 IP
   local lan_routes=""
   for n in ${TF[$c.lan_networks]//,/ }; do lan_routes+="route add $n dev vgw"$'\n'; done
@@ -111,6 +110,8 @@ link set wan up
 addr add $outside/32 dev wan
 route add default via 203.0.113.1 dev wan onlink
 addr add $link_ep/30 dev vpc0
+link set vpc0 up
+route add ${TF[$c.vpc_network]} via $link_vpc dev vpc0
 link add vgw type xfrm dev wan if_id $i
 addr add $(net_host "$inside" 1)/30 dev vgw
 link set vgw up
@@ -129,8 +130,11 @@ NFT
   write_file "$AWS_STATE/endpoint/$ep" <<INFO
 CONN=$c
 VPC=$vpc
+VPC_NETWORK=${TF[$c.vpc_network]}
 VIA=$link_ep
+ROUTER=$link_vpc
 DEV=v-$ep
+METRIC=$i
 LAN_NETWORKS="${TF[$c.lan_networks]//,/ }"
 INFO
   echo down > "$AWS_STATE/state/$ep"
@@ -176,7 +180,7 @@ connections {
         replay_window = 1024
         if_id_in = $i
         if_id_out = $i
-        updown = $XGW_ROOT/vmtests/guest/aws-updown $ep ${TF[$c.vpc_network]} $link_vpc
+        updown = $XGW_ROOT/vmtests/guest/aws-updown $ep
         start_action = none
         close_action = none
         dpd_action = clear
@@ -242,16 +246,23 @@ xfrm state flush
 xfrm policy flush
 IP
   rm -f "/run/ns-$ep/charon.pid" "/run/ns-$ep/charon.vici"
-  echo down > "$AWS_STATE/state/$ep"
   echo "$(date +%T.%N) $ep killed" >> "$AWS_STATE/events.log"
+  # AWS stops routing into an endpoint that is gone (and must not resume when it restarts
+  # before its tunnel is up): what the updown hook does when a tunnel goes down.
+  PLUTO_VERB=down-client "$XGW_ROOT/vmtests/guest/aws-updown" "$ep"
 }
 
 aws_restart() {
   local ep=$1
-  # Taking wan down removed its routes; the addresses stayed.
+  # Taking the links down removed their routes; the addresses stayed.
+  local net router
+  net=$(. "$AWS_STATE/endpoint/$ep"; echo "$VPC_NETWORK")
+  router=$(. "$AWS_STATE/endpoint/$ep"; echo "$ROUTER")
   ns_ip "$ep" <<IP
 link set wan up
 route replace default via 203.0.113.1 dev wan onlink
+link set vpc0 up
+route replace $net via $router dev vpc0
 IP
   echo "$(date +%T.%N) $ep restarted" >> "$AWS_STATE/events.log"
   sw_start "$ep"
