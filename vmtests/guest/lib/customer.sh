@@ -137,7 +137,7 @@ gwd_algorithms() {
 gwd_write_config() {
   local match=0
   if [[ ${1:-} == --match-proposals ]]; then match=1; shift; fi
-  local extra=${1:-} c t out algs
+  local extra=${1:-} c t out algs nl=$'\n'
   mkdir -p /etc/xgw
   out="[gateway]
 wan_interface = \"wan0\"
@@ -165,6 +165,7 @@ psk = \"${TF[$t.psk]}\"
 inside_cidr = \"${TF[$t.inside]}\"
 $algs
 $extra
+${TF[$t.gwd]//; /$nl}
 "
     done
   done

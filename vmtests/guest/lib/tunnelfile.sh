@@ -5,7 +5,8 @@
 #   key = value                  customer_address, lan_networks, vpc, vpc_network
 #   [tunnel NAME/N]              tunnel N of connection NAME, one AWS endpoint each
 #   key = value                  endpoint, outside, inside, psk, ike, esp, ike_lifetime,
-#                                esp_lifetime, rekey_margin, dpd_delay, dpd_timeout
+#                                esp_lifetime, rekey_margin, dpd_delay, dpd_timeout (the
+#                                AWS side), gwd (extra keys for gwd's tunnel, "k = v; k = v")
 #
 # Results: TF_CONNECTIONS and TF_TUNNELS (ordered lists), TF[section.key] = value, with AWS's
 # defaults filled in for every tunnel key that the file leaves out.
@@ -17,7 +18,7 @@ TF_TUNNELS=()
 declare -A TF_TUNNEL_DEFAULTS=(
   [ike]=aes128-sha1-modp1024 [esp]=aes128-sha1-modp1024
   [ike_lifetime]=28800 [esp_lifetime]=3600 [rekey_margin]=270
-  [dpd_delay]=10 [dpd_timeout]=30
+  [dpd_delay]=10 [dpd_timeout]=30 [gwd]=""
 )
 declare -A TF_CONNECTION_DEFAULTS=(
   [customer_address]=198.51.100.10 [lan_networks]=192.0.2.0/26
