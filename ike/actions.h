@@ -55,7 +55,9 @@ struct SwitchOutbound {
 };
 struct DeleteSaPair {
   PeerId peer = 0;
-  std::uint32_t inbound_spi = 0, outbound_spi = 0;
+  std::uint32_t inbound_spi = 0, outbound_spi = 0;  // 0: that direction is not installed
+  // Outer addresses: src is ours (the inbound SA's destination), dst the peer's (the
+  // outbound SA's destination). The kernel finds an SA by destination and SPI.
   std::uint32_t src = 0, dst = 0;
 };
 

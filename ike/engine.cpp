@@ -170,6 +170,7 @@ void Engine::on_timer(TimerId id, Millis now) {
         if (qm) {
           Reason why = qm->initiator ? Reason::kNoReplyQM1 : Reason::kNoReplyQM2;
           c.emit(Event{EventType::kFailure, p.id, why, "Quick Mode " + std::to_string(qm->mid) + " timed out"});
+          c.drop_early_inbound(p, *sa, *qm);
           bool rekey = qm->rekey_of != 0;
           sa->qms.erase(ref.mid);
           // A failed first Quick Mode is retried on the next restart; a failed rekey keeps the
@@ -352,7 +353,10 @@ void Engine::Core::remove_sa(Peer& p, std::uint64_t serial) {
   cancel(sa.rekey_timer);
   cancel(sa.expire_timer);
   cancel(sa.half_open_timer);
-  for (auto& [mid, qm] : sa.qms) cancel(qm.retx.timer);
+  for (auto& [mid, qm] : sa.qms) {
+    cancel(qm.retx.timer);
+    drop_early_inbound(p, sa, qm);
+  }
   p.sas.erase(it);  // keys are wiped by crypto::Secret
 }
 
@@ -381,6 +385,13 @@ void Engine::Core::start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t se
   r.tries = 0;
   r.interval = p.cfg.retransmit.initial_ms;
   r.timer = arm(r.interval, TimerRef{p.id, kind, serial, mid});
+}
+
+Millis Engine::Core::rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s, bool we_initiated) {
+  if (we_initiated) return fuzzed_rekey_delay(cfg, lifetime_s);
+  // Half the margin before expiry: later than any initiator that uses the same margin.
+  std::uint64_t life = lifetime_s, backstop = std::min<std::uint64_t>(cfg.rekey_margin_s, life / 2) / 2;
+  return (life - backstop) * 1000;
 }
 
 Millis Engine::Core::fuzzed_rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s) {

@@ -40,6 +40,7 @@ struct QuickMode {
   Retx retx;
   std::uint64_t rekey_of = 0;  // serial of the child SA this one replaces
   Millis done_at = 0;
+  bool inbound_installed = false;  // responder: inbound SA installed when QM2 went out
 };
 
 struct ChildSa {
@@ -47,6 +48,7 @@ struct ChildSa {
   EspSa in, out;
   std::uint32_t lifetime_s = 0;
   bool outbound_active = false;
+  bool out_installed = false;  // the outbound SA is in the kernel (it may not carry traffic yet)
   bool initiator = false;
   std::uint64_t rekey_of = 0;
   Bytes ni;  // Quick Mode initiator nonce: deterministic tie-break for simultaneous rekeys
@@ -136,6 +138,10 @@ struct Engine::Core {
   std::size_t half_open_total() const;
   void start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid);
   Millis fuzzed_rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s);
+  // When to renew an SA: the side that initiated it rekeys inside the margin (fuzzed); the
+  // responder only as a backstop after the initiator's latest time, so the two sides do
+  // not start colliding exchanges for the same SA (IKEv1 has no rule for who rekeys).
+  Millis rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s, bool we_initiated);
   void heard_from(Peer& p) {
     p.last_heard = now;
     p.dpd_outstanding = 0;
@@ -160,6 +166,10 @@ struct Engine::Core {
 
   // --- Quick Mode (tasks/quick_mode.cpp)
   void qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of);
+  // The ESP SA of one direction of a Quick Mode, keys derived per RFC 2409 §5.5.
+  EspSa qm_esp_sa(Peer& p, IkeSa& sa, QuickMode& qm, bool inbound);
+  // A responder Quick Mode that ends without QM3 removes the inbound SA it installed early.
+  void drop_early_inbound(const Peer& p, const IkeSa& sa, QuickMode& qm);
   void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
   void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
   void child_rekey_due(Peer& p, ChildSa& c);

@@ -253,18 +253,17 @@ void Gateway::on_switch(const ike::SwitchOutbound& a) {
 void Gateway::on_delete(const ike::DeleteSaPair& a) {
   TunnelState* t = tunnel_by_peer(a.peer);
   if (!t) return;
-  auto del = [&](std::uint32_t dst, std::uint32_t spi, const char* dir) {
-    if (!spi) return;
+  for (const SaKey& k : sa_keys(a)) {
     try {
-      kernel_.ipsec.DeleteSa(to_addr4(dst), spi);
+      kernel_.ipsec.DeleteSa(k.dst, k.spi);
+      log_info("tunnel " + t->cfg->name + ": removed " + k.direction + " SA spi " + hex32(k.spi));
     } catch (const kernel::KernelError& e) {
+      // Already gone (e.g. a hard expiry): nothing is left behind, so not worth a warning.
       if (e.error() != ESRCH && e.error() != ENOENT) log_warn("tunnel " + t->cfg->name + ": " + e.what());
+      else log_info("tunnel " + t->cfg->name + ": " + k.direction + " SA spi " + hex32(k.spi) + " was already gone");
     }
-    if (kernel_.maps) kernel_.maps->RemoveSpi(dp_ip(t->cfg->peer_address), spi);
-    log_info("tunnel " + t->cfg->name + ": removed " + dir + " SA spi " + hex32(spi));
-  };
-  del(a.src, a.outbound_spi, "outbound");
-  del(a.dst, a.inbound_spi, "inbound");
+    if (kernel_.maps) kernel_.maps->RemoveSpi(dp_ip(t->cfg->peer_address), k.spi);
+  }
 }
 
 void Gateway::on_event(const ike::Event& e) {

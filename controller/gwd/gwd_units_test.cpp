@@ -116,6 +116,18 @@ TEST(SaParams, GcmKeyCarriesTheSalt) {
   EXPECT_EQ(p.aead->key.size(), 20u);
 }
 
+TEST(SaParams, DeleteFindsOutboundAtThePeerAndInboundAtUs) {
+  // As the engine fills it: src = our address, dst = the peer's.
+  ike::DeleteSaPair d{1, 0x1111, 0x2222, 0xc633640a, 0xcb007115};
+  auto keys = sa_keys(d);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].spi, 0x2222u);
+  EXPECT_EQ(keys[0].dst, to_addr4(0xcb007115)) << "outbound SA: destination is the peer";
+  EXPECT_EQ(keys[1].spi, 0x1111u);
+  EXPECT_EQ(keys[1].dst, to_addr4(0xc633640a)) << "inbound SA: destination is us";
+  EXPECT_EQ(sa_keys(ike::DeleteSaPair{1, 0x1111, 0, 0xc633640a, 0xcb007115}).size(), 1u);
+}
+
 TEST(ControlProtocol, MalformedRequestsGetAnErrorObject) {
   int calls = 0;
   ControlServer::Handler h = [&](const nlohmann::json&) {

@@ -54,4 +54,11 @@ kernel::SaParams to_sa_params(const ike::EspSa& sa, std::uint32_t if_id) {
   return p;
 }
 
+std::vector<SaKey> sa_keys(const ike::DeleteSaPair& d) {
+  std::vector<SaKey> keys;
+  if (d.outbound_spi) keys.push_back({to_addr4(d.dst), d.outbound_spi, "outbound"});
+  if (d.inbound_spi) keys.push_back({to_addr4(d.src), d.inbound_spi, "inbound"});
+  return keys;
+}
+
 }  // namespace xgw::gwd

@@ -13,4 +13,13 @@ kernel::Prefix4 to_prefix4(const ike::Subnet& s);
 // The XFRM SA for one direction, bound to the tunnel's XFRM interface (if_id).
 kernel::SaParams to_sa_params(const ike::EspSa& sa, std::uint32_t if_id);
 
+// The kernel SAs a DeleteSaPair removes, keyed as the kernel finds them (destination, SPI):
+// the outbound SA's destination is the peer, the inbound SA's is us.
+struct SaKey {
+  kernel::Addr4 dst;
+  std::uint32_t spi = 0;
+  const char* direction = "";
+};
+std::vector<SaKey> sa_keys(const ike::DeleteSaPair& d);
+
 }  // namespace xgw::gwd

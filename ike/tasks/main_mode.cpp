@@ -340,7 +340,8 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
     e.keys = std::move(k);
     emit(std::move(e));
   }
-  sa.rekey_timer = arm(fuzzed_rekey_delay(p.cfg, sa.choice.lifetime_s), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
+  sa.rekey_timer =
+      arm(rekey_delay(p.cfg, sa.choice.lifetime_s, sa.initiator), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
   if (sa.replaces) {
     // Re-authentication done: the new ISAKMP SA takes over; child SAs belong to the peer and

@@ -198,6 +198,11 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     qm.retx.last_out = encrypt(sa, Exchange::kQuickMode, qm.mid, qm.iv, reply_pl);
     qm.state = QuickMode::State::kSentQM2;
     send(p, sa, qm.retx.last_out);
+    // Our inbound SA goes in now, before QM3: an initiator such as strongSwan starts sending
+    // on the new SA as soon as it has processed QM2, and its first packets may arrive before
+    // its QM3. The outbound SA waits for QM3 (proof that the initiator accepted QM2).
+    out.emplace_back(InstallSaPair{p.id, qm_esp_sa(p, sa, qm, true), {}, false, 0});
+    qm.inbound_installed = true;
     // QM3 may be lost: retransmit QM2 until it arrives.
     start_retx(p, qm.retx, TimerKind::kRetxQM, sa.serial, qm.mid);
     return;
@@ -283,58 +288,63 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
   }
 }
 
-void Engine::Core::qm_install(Peer& p, IkeSa& sa, QuickMode& qm) {
-  HashAlg hash = sa.choice.suite.hash;
+EspSa Engine::Core::qm_esp_sa(Peer& p, IkeSa& sa, QuickMode& qm, bool inbound) {
   const EspSuite& s = qm.choice.suite;
   std::size_t ek = esp_enc_key_len(s), ik = esp_integ_key_len(s.auth);
-  std::uint32_t peer_spi = get_u32(qm.choice.peer_spi.data());
   // KEYMAT per direction: the SPI is the one chosen by the receiving side (RFC 2409 §5.5).
-  auto km_in = crypto::keymat(hash, sa.keys.skeyid_d, qm.g_qm_xy, 3, u32_bytes(qm.my_spi), qm.ni, qm.nr, ek + ik);
-  auto km_out = crypto::keymat(hash, sa.keys.skeyid_d, qm.g_qm_xy, 3, qm.choice.peer_spi, qm.ni, qm.nr, ek + ik);
-  qm.g_qm_xy.wipe();
+  Bytes spi_bytes = inbound ? u32_bytes(qm.my_spi) : qm.choice.peer_spi;
+  auto km = crypto::keymat(sa.choice.suite.hash, sa.keys.skeyid_d, qm.g_qm_xy, 3, spi_bytes, qm.ni, qm.nr, ek + ik);
+  std::uint32_t lifetime_s = qm.choice.lifetime_s;
+  EspSa e;
+  e.spi = get_u32(spi_bytes.data());
+  e.src = inbound ? sa.remote.ip : sa.local.ip;
+  e.dst = inbound ? sa.local.ip : sa.remote.ip;
+  e.transform = s.transform;
+  e.enc_key.assign(km.bytes().begin(), km.bytes().begin() + static_cast<long>(ek));
+  e.integ = s.auth;
+  e.integ_key.assign(km.bytes().begin() + static_cast<long>(ek), km.bytes().end());
+  e.icv_bits = esp_icv_bits(s);
+  bool udp = qm.choice.mode == EncapMode::kUdpTunnel || qm.choice.mode == EncapMode::kUdpTunnelDraft;
+  e.mode = udp ? EspMode::kUdpEncapTunnel : EspMode::kTunnel;
+  if (udp) {
+    e.encap_sport = inbound ? sa.remote.port : sa.local.port;
+    e.encap_dport = inbound ? sa.local.port : sa.remote.port;
+  }
+  e.hard_lifetime_s = lifetime_s;
+  // The kernel soft limit is only a backstop behind our own rekey timer.
+  e.soft_lifetime_s = lifetime_s - std::min(p.cfg.rekey_margin_s, lifetime_s / 2) / 2;
+  e.replay_window = p.cfg.replay_window;
+  e.src_ts = inbound ? p.cfg.remote_ts : p.cfg.local_ts;
+  e.dst_ts = inbound ? p.cfg.local_ts : p.cfg.remote_ts;
+  return e;
+}
+
+void Engine::Core::qm_install(Peer& p, IkeSa& sa, QuickMode& qm) {
   ChildSa c;
   c.serial = next_serial++;
   c.lifetime_s = qm.choice.lifetime_s;
   c.initiator = qm.initiator;
   c.ni = qm.ni;
   c.rekey_of = qm.rekey_of;
-  auto fill = [&](EspSa& e, std::uint32_t spi, const crypto::Secret& km, bool inbound) {
-    e.spi = spi;
-    e.src = inbound ? sa.remote.ip : sa.local.ip;
-    e.dst = inbound ? sa.local.ip : sa.remote.ip;
-    e.transform = s.transform;
-    e.enc_key.assign(km.bytes().begin(), km.bytes().begin() + static_cast<long>(ek));
-    e.integ = s.auth;
-    e.integ_key.assign(km.bytes().begin() + static_cast<long>(ek), km.bytes().end());
-    e.icv_bits = esp_icv_bits(s);
-    bool udp = qm.choice.mode == EncapMode::kUdpTunnel || qm.choice.mode == EncapMode::kUdpTunnelDraft;
-    e.mode = udp ? EspMode::kUdpEncapTunnel : EspMode::kTunnel;
-    if (udp) {
-      e.encap_sport = inbound ? sa.remote.port : sa.local.port;
-      e.encap_dport = inbound ? sa.local.port : sa.remote.port;
-    }
-    e.hard_lifetime_s = c.lifetime_s;
-    // The kernel soft limit is only a backstop behind our own rekey timer.
-    e.soft_lifetime_s = c.lifetime_s - std::min(p.cfg.rekey_margin_s, c.lifetime_s / 2) / 2;
-    e.replay_window = p.cfg.replay_window;
-    e.src_ts = inbound ? p.cfg.remote_ts : p.cfg.local_ts;
-    e.dst_ts = inbound ? p.cfg.local_ts : p.cfg.remote_ts;
-  };
-  fill(c.in, qm.my_spi, km_in, true);
-  fill(c.out, peer_spi, km_out, false);
+  c.in = qm_esp_sa(p, sa, qm, true);
+  c.out = qm_esp_sa(p, sa, qm, false);
+  qm.g_qm_xy.wipe();
   ChildSa* old = find_child(p, qm.rekey_of);
   ChildSa* act = active_child(p);
-  InstallSaPair inst{p.id, c.in, c.out, true, act ? act->out.spi : 0};
+  std::uint32_t replaced = act ? act->out.spi : 0;
   if (act && qm.initiator) {
     // Make-before-break: inbound now, outbound after QM3 has had time to arrive.
-    inst.outbound_now = false;
+    out.emplace_back(InstallSaPair{p.id, c.in, c.out, false, replaced});
     c.switch_timer = arm(p.cfg.outbound_switch_delay_ms, TimerRef{p.id, TimerKind::kSwitchOut, c.serial});
   } else {
     c.outbound_active = true;
+    c.out_installed = true;
     if (act) act->outbound_active = false;
+    // A responder's inbound SA went in with QM2; only the outbound one is new.
+    if (qm.inbound_installed) out.emplace_back(SwitchOutbound{p.id, c.out, replaced});
+    else out.emplace_back(InstallSaPair{p.id, c.in, c.out, true, replaced});
   }
-  out.emplace_back(std::move(inst));
-  c.rekey_timer = arm(fuzzed_rekey_delay(p.cfg, c.lifetime_s), TimerRef{p.id, TimerKind::kChildRekey, c.serial});
+  c.rekey_timer = arm(rekey_delay(p.cfg, c.lifetime_s, c.initiator), TimerRef{p.id, TimerKind::kChildRekey, c.serial});
   c.expire_timer = arm(Millis{c.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kChildExpire, c.serial});
   event(p.id, EventType::kPhase2Up, Reason::kNone, old ? "rekey" : "", c.in.spi, c.out.spi);
   if (p.cfg.emit_keys) {
@@ -365,7 +375,10 @@ void Engine::Core::child_switch_outbound(Peer& p, ChildSa& c) {
   std::uint32_t replaced = act ? act->out.spi : 0;
   if (act) act->outbound_active = false;
   c.outbound_active = true;
-  out.emplace_back(SwitchOutbound{p.id, c.out, replaced});
+  // An outbound SA already in the kernel (a responder's, or one made active again after its
+  // newer sibling went) needs no second install: the kernel uses the newest one left.
+  if (!c.out_installed) out.emplace_back(SwitchOutbound{p.id, c.out, replaced});
+  c.out_installed = true;
   std::uint64_t serial = c.serial, old = c.rekey_of;
   // The old pair goes only now that traffic uses the new one; we initiated the rekey, so we
   // delete it (RFC 2408 §4.8 Delete for the SPI we receive on).
@@ -412,7 +425,7 @@ void Engine::Core::child_remove(Peer& p, std::uint64_t serial, bool send_delete,
   cancel(it->expire_timer);
   cancel(it->switch_timer);
   if (send_delete && newest_established(p)) send_delete_esp(p, *it);
-  out.emplace_back(DeleteSaPair{p.id, it->in.spi, it->out.spi, it->in.dst, it->out.dst});
+  out.emplace_back(DeleteSaPair{p.id, it->in.spi, it->out_installed ? it->out.spi : 0, it->in.dst, it->out.dst});
   bool was_active = it->outbound_active;
   p.children.erase(it);
   if (was_active && !p.children.empty()) {
@@ -421,9 +434,16 @@ void Engine::Core::child_remove(Peer& p, std::uint64_t serial, bool send_delete,
     if (!next.outbound_active) {
       cancel(next.switch_timer);
       next.outbound_active = true;
-      out.emplace_back(SwitchOutbound{p.id, next.out, 0});
+      if (!next.out_installed) out.emplace_back(SwitchOutbound{p.id, next.out, 0});
+      next.out_installed = true;
     }
   }
+}
+
+void Engine::Core::drop_early_inbound(const Peer& p, const IkeSa& sa, QuickMode& qm) {
+  if (!qm.inbound_installed || qm.state == QuickMode::State::kDone) return;
+  qm.inbound_installed = false;
+  out.emplace_back(DeleteSaPair{p.id, qm.my_spi, 0, sa.local.ip, sa.remote.ip});
 }
 
 }  // namespace xgw::ike

@@ -43,6 +43,22 @@ struct Side {
   std::map<std::uint32_t, EspSa> sad_in;   // inbound SAs by SPI
   std::map<std::uint32_t, EspSa> sad_out;  // outbound SAs by SPI
   std::optional<std::uint32_t> out_active;  // SPI carrying outbound traffic
+  std::vector<std::uint32_t> out_order;     // installed outbound SPIs, oldest first
+
+  // The kernel sends on the newest installed outbound SA; when it goes, on the newest left.
+  void install_out(const EspSa& sa) {
+    sad_out[sa.spi] = sa;
+    std::erase(out_order, sa.spi);
+    out_order.push_back(sa.spi);
+    out_active = sa.spi;
+  }
+  void remove_out(std::uint32_t spi) {
+    if (!spi) return;
+    sad_out.erase(spi);
+    std::erase(out_order, spi);
+    if (out_order.empty()) out_active.reset();
+    else out_active = out_order.back();
+  }
   std::size_t keepalives = 0;
 
   std::size_t count(EventType t) const {
@@ -181,16 +197,15 @@ class Harness {
         } else if (auto* c = std::get_if<CancelTimer>(&act)) {
           s->timers.erase(c->id);
         } else if (auto* i = std::get_if<InstallSaPair>(&act)) {
+          // Like the kernel: an outbound SA exists once installed (outbound_now or a later
+          // SwitchOutbound).
           s->sad_in[i->inbound.spi] = i->inbound;
-          s->sad_out[i->outbound.spi] = i->outbound;
-          if (i->outbound_now) s->out_active = i->outbound.spi;
+          if (i->outbound_now) s->install_out(i->outbound);
         } else if (auto* w = std::get_if<SwitchOutbound>(&act)) {
-          s->sad_out[w->outbound.spi] = w->outbound;
-          s->out_active = w->outbound.spi;
+          s->install_out(w->outbound);
         } else if (auto* del = std::get_if<DeleteSaPair>(&act)) {
           s->sad_in.erase(del->inbound_spi);
-          s->sad_out.erase(del->outbound_spi);
-          if (s->out_active == del->outbound_spi) s->out_active.reset();
+          s->remove_out(del->outbound_spi);
         } else if (auto* e = std::get_if<Event>(&act)) {
           if (getenv("IKE_TRACE")) fprintf(stderr, "%llu %s %s %s %s\n", (unsigned long long)now, s == &a ? "A" : "B", to_string(e->type).c_str(), to_string(e->reason).c_str(), e->detail.c_str());
           s->events.push_back(*e);

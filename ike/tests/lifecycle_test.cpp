@@ -39,6 +39,7 @@ TEST(Dpd, DeadPeerIsDetectedAndInitiatorRestarts) {
   h.b.timers.clear();
   h.b.sad_in.clear();
   h.b.sad_out.clear();
+  h.b.out_order.clear();
   h.b.out_active.reset();
   h.blackhole_b = false;
   h.advance(60000);
@@ -79,6 +80,25 @@ TEST(Dpd, LivenessLossWithAnAnsweringPeerKeepsTheTunnelAndReturnsToTheIdleDelay)
   EXPECT_EQ(h.sent_by(true), sent);
   EXPECT_EQ(h.a.count(EventType::kDpdDead), 0u);
   EXPECT_TRUE(h.both_up());
+}
+
+TEST(QuickMode, ResponderInstallsInboundWithQm2AndRemovesItWhenQm3NeverComes) {
+  Harness h;
+  int qm_from_a = 0;
+  h.drop = [&](const Packet& p) {
+    auto hdr = codec::decode_header(p.d.data);
+    return p.from_a && hdr && hdr->exchange == Exchange::kQuickMode && qm_from_a++ >= 1;  // QM3 and on
+  };
+  h.start();
+  // The initiator may send on the new SA right after QM2: the responder already receives.
+  ASSERT_EQ(h.b.sad_in.size(), 1u);
+  EXPECT_FALSE(h.b.out_active.has_value()) << "outbound waits for QM3";
+  ASSERT_TRUE(h.a.out_active.has_value());
+  EXPECT_EQ(h.b.sad_in.count(*h.a.out_active), 1u);
+  h.advance(120000);  // QM2 retransmissions run out (2 + 4 + 8 + 16 + 30 s)
+  EXPECT_TRUE(h.b.sad_in.empty()) << "the early inbound SA is removed with the failed Quick Mode";
+  ASSERT_NE(h.b.last(EventType::kFailure), nullptr);
+  EXPECT_EQ(to_string(h.b.last(EventType::kFailure)->reason), "no_reply:QM2");
 }
 
 TEST(Delete, TerminateDeletesEspThenIsakmpOnBothSides) {
@@ -192,7 +212,12 @@ TEST(Rekey, OutboundSwitchesOnFirstInboundPacket) {
 }
 
 TEST(Rekey, SimultaneousPhase2RekeyEndsWithOneMatchingPair) {
-  Harness h;  // identical lifetimes, no fuzz: both sides rekey at the same instant
+  // No fuzz, and the responder's margin twice the initiator's: its backstop rekey (half its
+  // margin before expiry) falls at the instant the initiator rekeys, so both sides start a
+  // Quick Mode for the same pair at once, as a peer that ignores the backstop rule does.
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  cb.rekey_margin_s = 2 * ca.rekey_margin_s;
+  Harness h(ca, cb);
   h.start();
   ASSERT_TRUE(h.both_up());
   for (int i = 0; i < 400; ++i) {
@@ -258,6 +283,7 @@ TEST(StaleCookie, ResponderDropsUnknownCookiesSilently) {
   h.b.timers.clear();
   h.b.sad_in.clear();
   h.b.sad_out.clear();
+  h.b.out_order.clear();
   h.b.out_active.reset();
   std::size_t b_before = h.sent_by(false);
   h.advance(25000);
