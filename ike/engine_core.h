@@ -89,6 +89,10 @@ struct Peer {
   std::vector<ChildSa> children;
   bool want_up = false;
   std::uint64_t pending_child_rekey = 0;  // child to rekey once a new ISAKMP SA is up
+  // The ISAKMP SA our re-authentication replaced: deleted once the active child pair has been
+  // renewed on the new one, since a peer such as strongSwan removes the child SAs it made
+  // under an ISAKMP SA together with it.
+  std::uint64_t retire_ike_sa = 0;
   bool initial_contact_sent = false;
   TimerId restart_timer = 0;
   // DPD (RFC 3706)
@@ -159,6 +163,7 @@ struct Engine::Core {
   void mm_on_message(Peer& p, IkeSa* sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void mm_respond_mm1(Peer& p, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void mm_established(Peer& p, IkeSa& sa);
+  void retire_replaced_ike_sa(Peer& p);
 
   // --- NAT-T (tasks/natd.cpp)
   std::vector<codec::RawPayload> natd_payloads(const IkeSa& sa);

@@ -9,6 +9,7 @@
 //  (both float to UDP 4500 here if NAT-D showed a NAT, RFC 3947 §4)
 //  MM5 HDR*, IDii, HASH_I [, N(INITIAL-CONTACT)] -->
 //                                     <--  HDR*, IDir, HASH_R                      MM6
+#include <utility>
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -343,12 +344,18 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.rekey_timer =
       arm(rekey_delay(p.cfg, sa.choice.lifetime_s, sa.initiator), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
-  if (sa.replaces) {
-    // Re-authentication done: the new ISAKMP SA takes over; child SAs belong to the peer and
-    // survive. Delete the old ISAKMP SA (RFC 2408 §4.8).
-    if (IkeSa* old = find_sa(p, sa.replaces)) {
-      if (old->established()) send_delete_isakmp(p, *old);
-      remove_sa(p, old->serial);
+  if (sa.replaces && find_sa(p, sa.replaces)) {
+    // Re-authentication done: the new ISAKMP SA takes over. Our child SAs would survive the
+    // old one, but the peer's may not (strongSwan deletes the children it negotiated under an
+    // ISAKMP SA with it): renew the active pair on the new SA first, make-before-break, and
+    // delete the old ISAKMP SA (RFC 2408 §4.8) once traffic runs on the new pair.
+    p.retire_ike_sa = sa.replaces;
+    ChildSa* act = active_child(p);
+    if (act && !act->rekeying) {
+      act->rekeying = true;
+      qm_start(p, sa, act->serial);
+    } else if (!act) {
+      retire_replaced_ike_sa(p);
     }
   }
   if (sa.nat_local && p.cfg.nat_keepalive_s && !p.keepalive_timer)
@@ -371,6 +378,14 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       for (auto& [mid, q] : s->qms) qm_running = qm_running || (q.initiator && q.state != QuickMode::State::kDone);
     if (!qm_running) qm_start(p, sa, 0);
   }
+}
+
+void Engine::Core::retire_replaced_ike_sa(Peer& p) {
+  std::uint64_t serial = std::exchange(p.retire_ike_sa, 0);
+  IkeSa* old = serial ? find_sa(p, serial) : nullptr;
+  if (!old) return;
+  if (old->established()) send_delete_isakmp(p, *old);
+  remove_sa(p, serial);
 }
 
 }  // namespace xgw::ike

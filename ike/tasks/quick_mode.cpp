@@ -383,6 +383,7 @@ void Engine::Core::child_switch_outbound(Peer& p, ChildSa& c) {
   // The old pair goes only now that traffic uses the new one; we initiated the rekey, so we
   // delete it (RFC 2408 §4.8 Delete for the SPI we receive on).
   if (old && find_child(p, old)) child_remove(p, old, true, false);
+  if (p.retire_ike_sa) retire_replaced_ike_sa(p);
   resolve_siblings(p, serial);
 }
 

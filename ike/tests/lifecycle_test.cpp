@@ -235,7 +235,10 @@ TEST(Rekey, SimultaneousPhase2RekeyEndsWithOneMatchingPair) {
   EXPECT_EQ(h.b.count(EventType::kPhase2Up), 3u);
 }
 
-TEST(Rekey, Phase1ReauthenticationKeepsChildSas) {
+// A peer such as strongSwan deletes the child SAs it negotiated under an ISAKMP SA together
+// with it, so the re-authenticating side renews the active pair on the new ISAKMP SA
+// (make-before-break) and only then deletes the old ISAKMP SA.
+TEST(Rekey, Phase1ReauthenticationRenewsTheChildPairBeforeDeletingTheOldSa) {
   PeerConfig ca = default_config(true), cb = default_config(false);
   ca.ike_lifetime_s = cb.ike_lifetime_s = 3000;
   ca.rekey_margin_s = 540;  // the initiator re-authenticates first
@@ -250,7 +253,21 @@ TEST(Rekey, Phase1ReauthenticationKeepsChildSas) {
   EXPECT_EQ(h.b.count(EventType::kPhase1Down), 0u);
   EXPECT_EQ(h.a.eng->status(h.a.peer).ike_sas, 1u);
   EXPECT_EQ(h.b.eng->status(h.b.peer).ike_sas, 1u);
-  EXPECT_EQ(*h.a.out_active, spi);  // traffic SA untouched
+  EXPECT_NE(*h.a.out_active, spi) << "the pair was renewed on the new ISAKMP SA";
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.a.sad_in.size(), 1u);
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
+  h.expect_matching_sas();
+  // The responder saw the new pair come up before the old ISAKMP SA was deleted.
+  std::size_t renewed = 0, deleted = 0;
+  for (std::size_t i = 0; i < h.b.events.size(); ++i) {
+    const Event& e = h.b.events[i];
+    if (e.type == EventType::kPhase2Up) renewed = i;
+    if (e.type == EventType::kPeerDelete && e.detail == "ISAKMP SA") deleted = i;
+  }
+  EXPECT_GT(deleted, 0u);
+  EXPECT_LT(renewed, deleted);
   h.advance(20000);  // DPD and Informationals run on the new ISAKMP SA
   EXPECT_TRUE(h.both_up());
 }
