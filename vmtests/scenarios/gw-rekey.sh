@@ -71,10 +71,16 @@ cgw_sas_consistent() {
   children=$(gwctl_json status | jq '[.connections[].tunnels[].child_sas] | add')
   [[ $kernel -eq $(( 2 * children )) ]]
 }
+# Prints what it found, for the failure report.
 endpoint_clean() {
-  local sas; sas=$(swctl "$1" --list-sas 2>/dev/null)
-  [[ $(grep -c 'ESTABLISHED' <<<"$sas") -eq 1 && $(grep -c 'INSTALLED' <<<"$sas") -eq 1 &&
-     $(ip -n "$1" xfrm state | grep -c '^src') -eq 2 ]]
+  local sas ike child kernel
+  sas=$(swctl "$1" --list-sas 2>/dev/null)
+  ike=$(grep -c 'ESTABLISHED' <<<"$sas"); child=$(grep -c 'INSTALLED' <<<"$sas")
+  kernel=$(ip -n "$1" xfrm state | grep -c '^src')
+  echo "IKE SAs $ike, child SAs $child, kernel SAs $kernel"
+  sw_sa_summary "$1"
+  ip -n "$1" xfrm state | grep '^src\|proto esp'
+  [[ $ike -eq 1 && $child -eq 1 && $kernel -eq 2 ]]
 }
 # Exchanges (QUICK_MODE, ID_PROT = Main Mode) the endpoints of CONNECTION started, from their
 # charon logs ("generating <EXCHANGE> request" on the initiating side), and those gwd started
