@@ -232,8 +232,15 @@ void Gateway::on_install(const ike::InstallSaPair& a) {
   install_sa(a.inbound, *t, true);
   if (a.outbound_now) install_sa(a.outbound, *t, false);
   t->nat_t = a.inbound.mode == ike::EspMode::kUdpEncapTunnel;
+  PacketRules r = aws_packet_rules(a.inbound.transform, a.inbound.integ, t->nat_t);
+  // The tunnel MTU follows what was negotiated (AWS's table), unless configured.
+  if (!t->cfg->mtu && r.mtu != t->mtu) {
+    kernel_.routing.SetLinkMtu(t->ifindex, r.mtu);
+    t->mtu = r.mtu;
+    log_info("tunnel " + t->cfg->name + ": MTU " + std::to_string(r.mtu) + ", MSS " + std::to_string(r.mss) +
+             (t->nat_t ? " (negotiated algorithms, NAT-T)" : " (negotiated algorithms)"));
+  }
   if (kernel_.maps && !t->cfg->mss) {
-    PacketRules r = aws_packet_rules(a.inbound.transform, a.inbound.integ, t->nat_t);
     datapath::TunnelParams tp;
     tp.mark = t->mark;
     tp.mss = static_cast<std::uint16_t>(r.mss);

@@ -22,6 +22,7 @@ struct TunnelState {
   bool phase2_up = false;
   std::uint32_t spi_in = 0, spi_out = 0;
   bool nat_t = false;
+  std::uint32_t mtu = 0;  // set on the XFRM interface from the negotiated algorithms; 0 = not yet
   ike::Reason last_failure = ike::Reason::kNone;
   std::string last_failure_detail;
   std::int64_t phase1_since = 0, phase2_since = 0, last_failure_at = 0;  // unix seconds

@@ -102,4 +102,18 @@ void RouteNetlink::DeleteDefaultRoute(uint32_t table) {
   if (err && err != ESRCH && err != ENOENT) throw KernelError(op, err, "");
 }
 
+void RouteNetlink::SetLinkMtu(int ifindex, uint32_t mtu) {
+  std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = RTM_NEWLINK;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifi->ifi_family = AF_UNSPEC;
+  ifi->ifi_index = ifindex;
+  mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+  std::string op = "set MTU " + std::to_string(mtu) + " on interface index " + std::to_string(ifindex);
+  int err = Transact(nlh, op.c_str());
+  if (err) throw KernelError(op, err, "");
+}
+
 }  // namespace xgw::kernel

@@ -28,6 +28,10 @@ scenario_checks() {
   check "gwd's SAs show replay-window 1024" cgw_replay_1024
   check_eq "LAN to VPC s1: 5 of 5" 5 "$(ping_lan_to_vpc s1 5)"
   check_eq "LAN to VPC s2: 5 of 5" 5 "$(ping_lan_to_vpc s2 5)"
+  # gwd's footprint with 2 connections (4 tunnels) up; the target is 30 MB.
+  local rss_kb; rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$(daemon_pid gwd)/status")
+  figure "gwd RSS with 2 connections, 4 tunnels up (MB)" "$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')"
+  check_le "gwd RSS at most 30 MB (KiB)" "$rss_kb" $((30 * 1024))
 
   # Phase B: behind a NAT, s3.
   gwd_stop
