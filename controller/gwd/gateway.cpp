@@ -92,6 +92,8 @@ void Gateway::start() {
     throw;
   }
   sockets_->start();
+  kernel_events_ = std::make_unique<KernelEventWatch>(
+      io_, kernel_.ipsec, [this](const kernel::KernelEvent& e) { on_kernel_event(e); });
   for (auto& t : tunnels_) {
     std::size_t i = index_of(t);
     LivenessProbe::Params lp{t.ifname, t.cfg->local_inside(), t.cfg->peer_inside(),
@@ -127,6 +129,7 @@ void Gateway::stop(bool keep_kernel_state) {
   if (!started_) return;
   started_ = false;
   keepalive_.cancel();
+  if (kernel_events_) kernel_events_->stop();
   for (auto& p : probes_) p->stop();
   if (!keep_kernel_state) {
     for (auto& t : tunnels_) engine_.terminate(t.peer, now());
@@ -213,6 +216,34 @@ void Gateway::keepalive_tick() {
   keepalive_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) keepalive_tick();
   });
+}
+
+void Gateway::on_kernel_event(const kernel::KernelEvent& e) {
+  // The tunnel: by XFRM interface id, or else by the peer's outer address.
+  TunnelState* t = nullptr;
+  for (auto& x : tunnels_) {
+    kernel::Addr4 peer = to_addr4(x.cfg->peer_address);
+    if (e.if_id ? x.id == e.if_id : (peer == e.dst || peer == e.src)) t = &x;
+  }
+  std::string name = t ? "tunnel " + t->cfg->name + ": " : "";
+  switch (e.type) {
+    case kernel::KernelEvent::Type::kHardExpire:
+      // The engine rekeys well before this; a hard expiry means that failed: phase 2 down.
+      log_warn(name + "kernel hard expiry of SA spi " + hex32(e.spi));
+      engine_.on_sa_hard_expired(e.spi, now());
+      drain();
+      break;
+    case kernel::KernelEvent::Type::kSoftExpire:
+      log_info(name + "kernel soft expiry of SA spi " + hex32(e.spi) + " (the engine's rekey timer comes first)");
+      break;
+    case kernel::KernelEvent::Type::kAcquire:
+      // Traffic met a tunnel's policy without an SA: make sure the tunnel is being brought up.
+      if (t && t->admin_up && !t->phase2_up) {
+        engine_.initiate(t->peer, now());
+        drain();
+      }
+      break;
+  }
 }
 
 void Gateway::install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound) {

@@ -16,6 +16,7 @@
 
 #include "controller/config/config.h"
 #include "controller/gwd/ike_sockets.h"
+#include "controller/gwd/kernel_events.h"
 #include "controller/gwd/liveness.h"
 #include "controller/gwd/plumbing.h"
 #include "controller/gwd/tunnel_state.h"
@@ -50,6 +51,7 @@ class Gateway {
   void arm(ike::TimerId id, ike::Millis at);
   void cancel(ike::TimerId id);
   void keepalive_tick();
+  void on_kernel_event(const kernel::KernelEvent& e);
 
   TunnelState* tunnel_by_peer(ike::PeerId p);
   TunnelState* tunnel_by_name(const std::string& name);
@@ -67,6 +69,7 @@ class Gateway {
   KernelHandles kernel_;
   ike::Engine engine_;
   std::unique_ptr<IkeSockets> sockets_;
+  std::unique_ptr<KernelEventWatch> kernel_events_;
   std::vector<TunnelState> tunnels_;
   std::vector<std::unique_ptr<LivenessProbe>> probes_;  // one per tunnel, same index
   std::vector<ConnectionState> connections_;

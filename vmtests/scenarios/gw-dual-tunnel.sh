@@ -24,6 +24,8 @@ scenario_checks() {
   check "aws2 saw the first Main Mode message come from gwd" aws_was_responder aws2
   check_eq "gwctl: vpn1/1 is the active tunnel" vpn1/1 "$(gwd_active_tunnel vpn1)"
   check_eq "gwctl: SPIs agree with aws1's kernel" yes "$(spis_match vpn1/1 aws1 203.0.113.21)"
+  check_eq "xgw1's MTU follows the negotiated suite (AWS's table: AES-CBC/SHA-1, no NAT)" 1438 \
+    "$(ip -n cgw -o link show xgw1 | awk '{for (i = 1; i < NF; i++) if ($i == "mtu") print $(i + 1)}')"
 
   local before after
   before=$(xfrm_sa_packets aws1 "$CGW_PUBLIC" 203.0.113.21)

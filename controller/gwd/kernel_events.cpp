@@ -1,0 +1,40 @@
+#include "controller/gwd/kernel_events.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "controller/gwd/log.h"
+
+namespace xgw::gwd {
+
+KernelEventWatch::KernelEventWatch(boost::asio::io_context& io, kernel::KernelIpsec& ipsec, Handler handler)
+    : ipsec_(ipsec), fd_(io) {
+  ipsec_.SubscribeEvents(std::move(handler));
+  int fd = ::dup(ipsec_.event_fd());
+  if (fd < 0) throw kernel::KernelError("duplicate the XFRM event socket", errno, "");
+  fd_.assign(fd);
+  wait();
+}
+
+KernelEventWatch::~KernelEventWatch() { stop(); }
+
+void KernelEventWatch::stop() {
+  boost::system::error_code ec;
+  fd_.cancel(ec);
+  fd_.close(ec);
+}
+
+void KernelEventWatch::wait() {
+  fd_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled at stop
+    try {
+      ipsec_.DispatchEvents();
+    } catch (const std::exception& e) {
+      log_error(std::string("XFRM events: ") + e.what());
+    }
+    wait();
+  });
+}
+
+}  // namespace xgw::gwd
