@@ -50,6 +50,12 @@ Bytes id_v4(std::uint32_t ip) { return codec::encode_id({kIdIpv4Addr, 0, 0, u32_
 }  // namespace
 
 void Engine::Core::mm_start(Peer& p, std::uint64_t replaces) {
+  if (usable_ike_suites(p.cfg).empty()) {
+    // A configuration error, not a peer problem: nothing to offer, so no retries either.
+    emit(Event{EventType::kFailure, p.id, Reason::kProposalMismatchMM1,
+               "no usable phase 1 suite configured (DH groups 22-24 need allow_rfc5114_groups)"});
+    return;
+  }
   auto sa = std::make_unique<IkeSa>();
   sa->serial = next_serial++;
   sa->cky_i = new_cookie();
@@ -166,7 +172,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       sa.cky_r = h.cky_r;
       sa.peer_dpd = has_vid(msg->payloads, kVidDpd, 16);
       sa.peer_natt = p.cfg.nat_t && (has_vid(msg->payloads, kVidNatT, 16) || has_vid(msg->payloads, kVidNatTDraft02, 16));
-      auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng);
+      auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng, dh_options(p.cfg));
       if (!dh) {
         fail_sa(p, sa, Reason::kInvalidKe, dh.error().reason);
         return;
@@ -196,7 +202,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       const auto* nonce = find(msg->payloads, PayloadType::kNonce);
       if (!ke || !nonce || nonce->body.size() < 8 || nonce->body.size() > 256) return;  // RFC 2409 §5: 8..256 bytes
       if (sa.state == S::kR2) {
-        auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng);
+        auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng, dh_options(p.cfg));
         if (!dh) return;
         sa.dh.emplace(std::move(dh.value()));
         sa.nr.resize(kNonceLen);

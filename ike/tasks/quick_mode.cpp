@@ -52,6 +52,13 @@ ChildSa* Engine::Core::active_child(Peer& p) {
 }
 
 void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
+  auto suites = usable_esp_suites(p.cfg);
+  if (suites.empty()) {
+    // A configuration error: nothing to offer.
+    emit(Event{EventType::kFailure, p.id, Reason::kProposalMismatchQM1,
+               "no usable phase 2 suite configured (PFS groups 22-24 need allow_rfc5114_groups)"});
+    return;
+  }
   // Drop finished exchanges kept for retransmissions.
   for (auto it = sa.qms.begin(); it != sa.qms.end();)
     it = it->second.state == QuickMode::State::kDone && now - it->second.done_at > kDoneKeepMs ? sa.qms.erase(it) : ++it;
@@ -68,13 +75,12 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   rng.fill(qm.ni);
   HashAlg hash = sa.choice.suite.hash;
   qm.iv = crypto::phase2_iv(hash, sa.last_p1_block, mid);
-  auto suites = sorted_lowest_first(p.cfg.esp_suites);
   std::uint16_t pfs = suites.front().pfs_group;
   EncapMode mode = sa.nat() ? EncapMode::kUdpTunnel : EncapMode::kTunnel;
   std::vector<codec::RawPayload> rest{{PayloadType::kSa, codec::encode_sa(build_esp_sa(p.cfg, qm.my_spi, mode))},
                                       {PayloadType::kNonce, qm.ni}};
   if (pfs) {
-    auto dh = crypto::DhKey::generate(pfs, rng);
+    auto dh = crypto::DhKey::generate(pfs, rng, dh_options(p.cfg));
     if (!dh) {
       sa.qms.erase(mid);
       emit(Event{EventType::kFailure, p.id, Reason::kInvalidKe, dh.error().reason});
@@ -165,7 +171,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     reply_pl.push_back({PayloadType::kSa, codec::encode_sa(reply)});
     reply_pl.push_back({PayloadType::kNonce, qm.nr});
     if (qm.choice.suite.pfs_group) {
-      auto dh = crypto::DhKey::generate(qm.choice.suite.pfs_group, rng);
+      auto dh = crypto::DhKey::generate(qm.choice.suite.pfs_group, rng, dh_options(p.cfg));
       if (!dh) return;
       auto s = dh->shared_secret(ke->body);
       if (!s) {

@@ -78,7 +78,7 @@ TEST(Dh, ModpGroupsAgreeAndHavePrimeLengthValues) {
     EXPECT_EQ(s1->bytes(), s2->bytes());
     EXPECT_EQ(s1->size(), dh_public_len(g));
   }
-  EXPECT_FALSE(dh_group_supported(22));  // RFC 5114 groups need an explicit opt-in (not built)
+  EXPECT_FALSE(dh_group_supported(22));  // RFC 5114 groups need an explicit opt-in (rfc5114_test.cpp)
   EXPECT_FALSE(DhKey::generate(1, rng));
 }
 
