@@ -245,4 +245,28 @@ Bytes encode_delete(const DeletePayload& d) {
   return out;
 }
 
+Result<NatOaPayload> decode_nat_oa(ByteView body) {
+  constexpr std::size_t kIpv4Len = 8;  // ID type, 3 reserved, IPv4 address
+  Reader r(body);
+  NatOaPayload n;
+  std::uint8_t reserved = 0;
+  if (!r.u8(n.id_type) || !r.u8(reserved) || !r.u8(reserved) || !r.u8(reserved)) return fail("truncated NAT-OA");
+  if (n.id_type != kIdIpv4Addr)
+    return fail("NAT-OA ID type " + std::to_string(n.id_type) + " unsupported (only ID_IPV4_ADDR)");
+  if (body.size() != kIpv4Len)
+    return fail("NAT-OA with ID_IPV4_ADDR is " + std::to_string(body.size()) + " bytes, not " + std::to_string(kIpv4Len));
+  (void)r.u32(n.ipv4);
+  return n;
+}
+
+Bytes encode_nat_oa(const NatOaPayload& n) {
+  Bytes out;
+  out.reserve(8);
+  put_u8(out, n.id_type);
+  put_u8(out, 0);
+  put_u16(out, 0);
+  put_u32(out, n.ipv4);
+  return out;
+}
+
 }  // namespace xgw::ike::codec

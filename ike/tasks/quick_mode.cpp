@@ -5,6 +5,11 @@
 //                                         <--  HDR*, HASH(2), SA, Nr, KE, IDci, IDcr   QM2
 //  QM3 HDR*, HASH(3)                      -->
 //
+// A peer may add NAT-OA payloads to QM1/QM2 (RFC 3947 §5.2). They carry the original
+// addresses for transport mode checksum fix-ups; in tunnel mode there is nothing to use in
+// them, so they are accepted (HASH(1)/HASH(2) cover them like any payload) and ignored, as are
+// other payloads this exchange does not look for.
+//
 // QM3 is never acknowledged, so a rekey is make-before-break: the responder installs both
 // directions on QM3; the initiator installs inbound on QM2 and switches outbound after a short
 // delay or on the first packet on the new inbound SPI; only then is the old pair deleted.
