@@ -74,6 +74,8 @@ struct IkeSa {
   std::map<std::uint32_t, QuickMode> qms;
   std::map<std::uint32_t, Millis> seen_info;  // informational message IDs already processed
   TimerId rekey_timer = 0, expire_timer = 0, half_open_timer = 0;
+  Millis established_at = 0;
+  Bytes lifetime_notice;  // responder: the RESPONDER-LIFETIME Informational sent after MM6
   std::uint64_t replaces = 0;  // serial of the IKE SA this re-authentication replaces
   bool rekeyed = false;
   bool nat() const { return nat_local || nat_remote; }
@@ -164,13 +166,19 @@ struct Engine::Core {
   ChildSa* active_child(Peer& p);
 
   // --- Informational, Delete, DPD (tasks/informational.cpp)
-  void info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);
+  Bytes info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);  // returns the datagram sent
   void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
   void send_delete_isakmp(Peer& p, IkeSa& sa);
   void send_delete_esp(Peer& p, const ChildSa& c);
   void dpd_tick(Peer& p);
   void keepalive_tick(Peer& p);
   void peer_dead(Peer& p, Reason r, std::string detail);
+
+  // --- RESPONDER-LIFETIME, phase 1 and 2 (tasks/responder_lifetime.cpp)
+  static codec::RawPayload responder_lifetime(ProtocolId proto, Bytes spi, std::uint32_t seconds);
+  static std::optional<std::uint32_t> responder_lifetime_seconds(const codec::NotifyPayload& n);
+  void p1_send_responder_lifetime(Peer& p, IkeSa& sa);
+  void p1_shorten_lifetime(Peer& p, IkeSa& sa, std::uint32_t seconds);
 };
 
 }  // namespace xgw::ike

@@ -183,6 +183,7 @@ std::optional<Phase1Choice> select_phase1(const SaPayload& offer, const PeerConf
       c.suite = parsed->first;
       std::uint32_t life = parsed->second ? parsed->second : cfg.ike_lifetime_s;
       c.lifetime_s = std::min(life, cfg.ike_lifetime_s);
+      c.offered_lifetime_s = parsed->second;
       c.reply.doi = offer.doi;
       c.reply.situation = offer.situation;
       Proposal rp;

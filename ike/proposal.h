@@ -24,6 +24,7 @@ namespace xgw::ike {
 struct Phase1Choice {
   IkeSuite suite;
   std::uint32_t lifetime_s = 0;
+  std::uint32_t offered_lifetime_s = 0;  // responder: what the initiator proposed (0 = not given)
   codec::SaPayload reply;  // responder: the SA payload echoing the chosen transform
 };
 

@@ -10,7 +10,7 @@
 
 namespace xgw::ike {
 
-void Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
+Bytes Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
   std::uint32_t mid;
   do {
     mid = rng.u32();
@@ -20,7 +20,9 @@ void Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
   std::vector<codec::RawPayload> pl{std::move(payload)};
   Bytes h = crypto::info_hash(hash, sa.keys.skeyid_a, mid, codec::encode_chain(pl));
   pl.insert(pl.begin(), {PayloadType::kHash, h});
-  send(p, sa, encrypt(sa, Exchange::kInformational, mid, iv, pl));
+  Bytes msg = encrypt(sa, Exchange::kInformational, mid, iv, pl);
+  send(p, sa, msg);
+  return msg;
 }
 
 void Engine::Core::send_delete_isakmp(Peer& p, IkeSa& sa) {
@@ -73,6 +75,16 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, B
         info_send(p, *cur, {PayloadType::kNotify, codec::encode_notify(ack)});
       } else if (type == NotifyType::kRUThereAck) {
         if (n->data.size() == 4 && get_u32(n->data.data()) == p.dpd_pending) p.dpd_outstanding = 0;
+      } else if (type == NotifyType::kResponderLifetime && n->protocol == static_cast<std::uint8_t>(ProtocolId::kIsakmp)) {
+        // Phase 1 RESPONDER-LIFETIME (RFC 2407 §4.6.3.1) for the ISAKMP SA named by the SPI
+        // (CKY-I | CKY-R), or this one when the SPI is empty.
+        IkeSa* target = n->spi.empty() ? find_sa(p, sa_serial) : nullptr;
+        for (auto& s : p.sas)
+          if (n->spi.size() == 16 && std::equal(s->cky_i.begin(), s->cky_i.end(), n->spi.begin()) &&
+              std::equal(s->cky_r.begin(), s->cky_r.end(), n->spi.begin() + 8))
+            target = s.get();
+        auto secs = responder_lifetime_seconds(*n);
+        if (target && secs) p1_shorten_lifetime(p, *target, *secs);
       } else if (n->type < 16384) {
         // An error notify about one of our Quick Modes (e.g. NO-PROPOSAL-CHOSEN).
         IkeSa* cur = find_sa(p, sa_serial);

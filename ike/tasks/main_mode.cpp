@@ -136,6 +136,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
   // A retransmitted request: answer from the cache, exactly one packet.
   if (!sa.retx.last_in.empty() && std::equal(data.begin(), data.end(), sa.retx.last_in.begin(), sa.retx.last_in.end())) {
     if (!sa.initiator && !sa.retx.last_out.empty()) send(p, sa, sa.retx.last_out);
+    if (!sa.initiator && !sa.lifetime_notice.empty()) send(p, sa, sa.lifetime_notice);  // after MM6 again
     return;
   }
   using S = IkeSa::State;
@@ -332,6 +333,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
 
 void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.state = IkeSa::State::kEstablished;
+  sa.established_at = now;
   cancel(sa.half_open_timer);
   if (sa.initiator) cancel(sa.retx.timer);
   sa.dh.reset();  // the DH private value is no longer needed
@@ -348,6 +350,7 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   }
   sa.rekey_timer = arm(fuzzed_rekey_delay(p.cfg, sa.choice.lifetime_s), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
+  p1_send_responder_lifetime(p, sa);  // responder: our lifetime is shorter than proposed
   if (sa.replaces) {
     // Re-authentication done: the new ISAKMP SA takes over; child SAs belong to the peer and
     // survive. Delete the old ISAKMP SA (RFC 2408 §4.8).

@@ -194,14 +194,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     if (qm.choice.offered_lifetime_s > qm.choice.lifetime_s) {
       // Our lifetime is shorter than proposed: tell the initiator (RFC 2407 §4.6.3.1) so both
       // ends rekey on the same schedule. The notify is covered by HASH(2).
-      codec::NotifyPayload n;
-      n.protocol = static_cast<std::uint8_t>(ProtocolId::kEsp);
-      n.type = static_cast<std::uint16_t>(NotifyType::kResponderLifetime);
-      n.spi = u32_bytes(qm.my_spi);
-      n.data = codec::encode_attributes(
-          {codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeType), kLifeSeconds),
-           codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeDuration), qm.choice.lifetime_s)});
-      reply_pl.push_back({PayloadType::kNotify, codec::encode_notify(n)});
+      reply_pl.push_back(responder_lifetime(ProtocolId::kEsp, u32_bytes(qm.my_spi), qm.choice.lifetime_s));
     }
     Bytes h2 = crypto::qm_hash2(hash, sa.keys.skeyid_a, qm.mid, qm.ni, codec::encode_chain(reply_pl));
     reply_pl.insert(reply_pl.begin(), {PayloadType::kHash, h2});
@@ -251,17 +244,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     for (const auto& x : pl) {
       if (x.type != PayloadType::kNotify) continue;
       auto n = codec::decode_notify(x.body);
-      if (!n || n->type != static_cast<std::uint16_t>(NotifyType::kResponderLifetime)) continue;
-      auto attrs = codec::decode_attributes(n->data);
-      if (!attrs) continue;
-      bool seconds = true;
-      for (const auto& a : *attrs) {
-        auto v = a.as_int();
-        if (!v) continue;
-        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeType)) seconds = *v == kLifeSeconds;
-        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeDuration) && seconds && *v > 0 && *v < choice->lifetime_s)
-          choice->lifetime_s = static_cast<std::uint32_t>(*v);
-      }
+      if (!n || n->protocol != static_cast<std::uint8_t>(ProtocolId::kEsp)) continue;
+      if (auto secs = responder_lifetime_seconds(*n)) choice->lifetime_s = std::min(choice->lifetime_s, *secs);
     }
     qm.choice = std::move(*choice);
     qm.nr = nr->body;
