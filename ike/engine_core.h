@@ -72,7 +72,9 @@ struct IkeSa {
   Bytes last_p1_block;   // base of every phase 2 IV (RFC 2409 App. B)
   Retx retx;             // Main Mode
   std::map<std::uint32_t, QuickMode> qms;
-  std::map<std::uint32_t, Millis> seen_info;  // informational message IDs already processed
+  // Message IDs of Informationals and Quick Modes already processed (bounded): a replay is
+  // never processed twice, so it cannot, e.g., move the peer's NAT endpoint.
+  std::map<std::uint32_t, Millis> seen_info;
   TimerId rekey_timer = 0, expire_timer = 0, half_open_timer = 0;
   Millis established_at = 0;
   Bytes lifetime_notice;  // responder: the RESPONDER-LIFETIME Informational sent after MM6
@@ -154,10 +156,13 @@ struct Engine::Core {
   // --- NAT-T (tasks/natd.cpp)
   std::vector<codec::RawPayload> natd_payloads(const IkeSa& sa);
   void natd_check(IkeSa& sa, const std::vector<codec::RawPayload>& pl, Endpoint local, Endpoint remote);
+  // After an authenticated message under `sa` from `remote` (received on `local`).
+  void authenticated_from(Peer& p, IkeSa& sa, Endpoint local, Endpoint remote);
+  void follow_nat_mapping(Peer& p, IkeSa& sa, Endpoint remote);
 
   // --- Quick Mode (tasks/quick_mode.cpp)
   void qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of);
-  void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
   void child_rekey_due(Peer& p, ChildSa& c);
   void child_switch_outbound(Peer& p, ChildSa& c);
@@ -167,7 +172,8 @@ struct Engine::Core {
 
   // --- Informational, Delete, DPD (tasks/informational.cpp)
   Bytes info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);  // returns the datagram sent
-  void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
+  void remember_message_id(IkeSa& sa, std::uint32_t mid);
   void send_delete_isakmp(Peer& p, IkeSa& sa);
   void send_delete_esp(Peer& p, const ChildSa& c);
   void dpd_tick(Peer& p);

@@ -5,6 +5,8 @@
 // CKY-I | CKY-R as SPI and a 32-bit sequence number as data.
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include "ike/crypto/hash.h"
 #include "ike/engine_core.h"
 
@@ -14,7 +16,7 @@ Bytes Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
   std::uint32_t mid;
   do {
     mid = rng.u32();
-  } while (mid == 0 || sa.qms.count(mid));
+  } while (mid == 0 || sa.qms.count(mid) || sa.seen_info.count(mid));
   HashAlg hash = sa.choice.suite.hash;
   Bytes iv = crypto::phase2_iv(hash, sa.last_p1_block, mid);
   std::vector<codec::RawPayload> pl{std::move(payload)};
@@ -43,7 +45,18 @@ void Engine::Core::send_delete_esp(Peer& p, const ChildSa& c) {
   info_send(p, *sa, {PayloadType::kDelete, codec::encode_delete(d)});
 }
 
-void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data) {
+void Engine::Core::remember_message_id(IkeSa& sa, std::uint32_t mid) {
+  // Bound the replay cache: the oldest entries go once the table grows.
+  if (sa.seen_info.size() > 256) {
+    auto oldest = std::min_element(sa.seen_info.begin(), sa.seen_info.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    sa.seen_info.erase(oldest);
+  }
+  sa.seen_info[mid] = now;
+}
+
+void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote,
+                                   ByteView data) {
   if (!(h.flags & kFlagEncryption) || h.message_id == 0) return;
   if (sa.seen_info.count(h.message_id)) return;  // duplicate: processed once, never answered twice
   HashAlg hash = sa.choice.suite.hash;
@@ -56,10 +69,8 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, B
   if (pl.front().type != PayloadType::kHash || pl.front().body.size() != expect.size() ||
       CRYPTO_memcmp(pl.front().body.data(), expect.data(), expect.size()) != 0)
     return;  // unauthenticated informationals are ignored
-  // Bound the replay cache: old entries go once the table grows.
-  if (sa.seen_info.size() > 256) sa.seen_info.erase(sa.seen_info.begin());
-  sa.seen_info[h.message_id] = now;
-  heard_from(p);
+  remember_message_id(sa, h.message_id);
+  authenticated_from(p, sa, local, remote);
   std::uint64_t sa_serial = sa.serial;
   for (std::size_t i = 1; i < pl.size(); ++i) {
     const auto& x = pl[i];

@@ -298,6 +298,8 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         return;
       }
       sa.iv = iv;
+      // Authenticated: a re-authentication may come from a new NAT mapping (RFC 3947 §7).
+      if (local.port == kNatTPort) follow_nat_mapping(p, sa, remote);
       bool initial_contact = false;
       for (const auto& x : pl) {
         if (x.type != PayloadType::kNotify) continue;

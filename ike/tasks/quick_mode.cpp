@@ -71,6 +71,7 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   do {
     mid = rng.u32();
   } while (mid == 0 || sa.qms.count(mid) || sa.seen_info.count(mid));
+  remember_message_id(sa, mid);
   QuickMode& qm = sa.qms[mid];
   qm.mid = mid;
   qm.initiator = true;
@@ -104,7 +105,8 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   if (ChildSa* old = find_child(p, rekey_of)) old->rekeying = true;
 }
 
-void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data) {
+void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote,
+                                 ByteView data) {
   if (!(h.flags & kFlagEncryption) || h.message_id == 0) return;
   HashAlg hash = sa.choice.suite.hash;
   auto it = sa.qms.find(h.message_id);
@@ -120,7 +122,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
   Bytes rest;
   std::string why;
   if (it == sa.qms.end()) {
-    // ---- Responder: QM1
+    // ---- Responder: QM1. A message ID seen before is a replay of a finished exchange.
+    if (sa.seen_info.count(h.message_id)) return;
     Bytes iv = crypto::phase2_iv(hash, sa.last_p1_block, h.message_id);
     if (!decrypt(sa, data, iv, pl, rest, why)) return;
     if (pl.front().type != PayloadType::kHash ||
@@ -128,7 +131,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM1 HASH(1)"});
       return;
     }
-    heard_from(p);
+    remember_message_id(sa, h.message_id);  // processed once, even if refused below
+    authenticated_from(p, sa, local, remote);
     const auto* sap = find(pl, PayloadType::kSa);
     const auto* ni = find(pl, PayloadType::kNonce);
     const auto* ke = find(pl, PayloadType::kKe);
@@ -216,7 +220,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM2 HASH(2)"});
       return;
     }
-    heard_from(p);
+    authenticated_from(p, sa, local, remote);
     const auto* sap = find(pl, PayloadType::kSa);
     const auto* nr = find(pl, PayloadType::kNonce);
     const auto* ke = find(pl, PayloadType::kKe);
@@ -267,7 +271,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM3 HASH(3)"});
       return;
     }
-    heard_from(p);
+    authenticated_from(p, sa, local, remote);
     qm.iv = iv;
     cancel(qm.retx.timer);
     qm.retx.last_out.clear();  // nothing to answer: QM3 is the last message

@@ -44,6 +44,7 @@ struct Side {
   std::map<std::uint32_t, EspSa> sad_out;  // outbound SAs by SPI
   std::optional<std::uint32_t> out_active;  // SPI carrying outbound traffic
   std::size_t keepalives = 0;
+  std::vector<UpdateSaEncap> encap_updates;
 
   std::size_t count(EventType t) const {
     std::size_t n = 0;
@@ -86,6 +87,10 @@ class Harness {
   std::function<bool(const Packet&)> drop;       // impairment: true = lose it
   std::function<bool(const Packet&)> duplicate;  // impairment: true = deliver twice
   bool blackhole_b = false;
+  // With a NAT: the public port its UDP 4500 mapping uses for A. Changing it models a NAT that
+  // renewed its mapping; datagrams to the old port are then dropped by the NAT.
+  std::uint16_t nat_port_4500 = 44500;
+  std::uint16_t b_source_port_4500 = kNatTPort;  // B's UDP 4500 source port as A sees it
 
   void start() {
     a.eng->initiate(a.peer, now);
@@ -187,6 +192,12 @@ class Harness {
         } else if (auto* w = std::get_if<SwitchOutbound>(&act)) {
           s->sad_out[w->outbound.spi] = w->outbound;
           s->out_active = w->outbound.spi;
+        } else if (auto* u = std::get_if<UpdateSaEncap>(&act)) {
+          for (const auto& sa : u->sas) {
+            if (s->sad_in.count(sa.spi)) s->sad_in[sa.spi] = sa;
+            if (s->sad_out.count(sa.spi)) s->sad_out[sa.spi] = sa;
+          }
+          s->encap_updates.push_back(*u);
         } else if (auto* del = std::get_if<DeleteSaPair>(&act)) {
           s->sad_in.erase(del->inbound_spi);
           s->sad_out.erase(del->outbound_spi);
@@ -199,7 +210,7 @@ class Harness {
     }
   }
 
-  std::uint16_t nat_port(std::uint16_t p) const { return p == kIkePort ? 40500 : 44500; }
+  std::uint16_t nat_port(std::uint16_t p) const { return p == kIkePort ? 40500 : nat_port_4500; }
 
   void deliver(const Packet& p) {
     Endpoint src = p.d.local, dst = p.d.remote;
@@ -209,8 +220,9 @@ class Harness {
       b.eng->on_datagram(dst, src, p.d.data, now);
     } else {
       if (blackhole_b) return;
+      if (src.port == kNatTPort) src.port = b_source_port_4500;
       if (nat_) {
-        if (dst.ip != kCgwIp) return;
+        if (dst.ip != kCgwIp || (dst.port != 40500 && dst.port != nat_port_4500)) return;  // no such mapping
         dst = {kCgwPrivateIp, static_cast<std::uint16_t>(dst.port == 40500 ? kIkePort : kNatTPort)};
       }
       a.eng->on_datagram(dst, src, p.d.data, now);
