@@ -145,6 +145,20 @@ class Harness {
     check_pair(b, a);
   }
 
+  // The responder (B) refused A's proposal: A got NO-PROPOSAL-CHOSEN, B reported the mismatch.
+  void expect_refused(const char* exchange) const {
+    const Event* fa = a.last(EventType::kFailure);
+    const Event* fb = b.last(EventType::kFailure);
+    ASSERT_NE(fa, nullptr);
+    ASSERT_NE(fb, nullptr);
+    EXPECT_EQ(to_string(fa->reason), "notify:NO-PROPOSAL-CHOSEN");
+    EXPECT_EQ(to_string(fb->reason), std::string("proposal_mismatch:") + exchange);
+    if (std::string(exchange) == "QM1") {
+      EXPECT_TRUE(a.eng->status(a.peer).phase1_up);
+      EXPECT_FALSE(a.out_active.has_value());
+    }
+  }
+
   std::size_t sent_by(bool from_a) const {
     std::size_t n = 0;
     for (const auto& p : log) n += p.from_a == from_a;

@@ -172,10 +172,7 @@ TEST(Rfc5114Engine, OfferOfGroup22WithoutOptInIsNoProposalChosen) {
   // The responder even lists group 22 in its suites: without the opt-in it is unsupported.
   Harness h(with_group(true, {22}, true), with_group(false, {22}, false));
   h.start();
-  ASSERT_NE(h.a.last(EventType::kFailure), nullptr);
-  EXPECT_EQ(to_string(h.a.last(EventType::kFailure)->reason), "notify:NO-PROPOSAL-CHOSEN");
-  ASSERT_NE(h.b.last(EventType::kFailure), nullptr);
-  EXPECT_EQ(to_string(h.b.last(EventType::kFailure)->reason), "proposal_mismatch:MM1");
+  h.expect_refused("MM1");
   EXPECT_EQ(h.log.size(), 2u);  // MM1 and the notify, as for any unsupported proposal
   EXPECT_EQ(h.b.eng->status(h.b.peer).half_open, 0u);
 }
@@ -201,11 +198,7 @@ TEST(Rfc5114Engine, PfsGroupWithoutOptInAtTheResponderIsNoProposalChosen) {
   ca.esp_suites = cb.esp_suites = {{kEspAesCbc, 128, EspAuth::kHmacSha256, 22}};
   Harness h(ca, cb);
   h.start();
-  EXPECT_TRUE(h.a.eng->status(h.a.peer).phase1_up);
-  EXPECT_FALSE(h.a.out_active.has_value());
-  ASSERT_NE(h.a.last(EventType::kFailure), nullptr);
-  EXPECT_EQ(to_string(h.a.last(EventType::kFailure)->reason), "notify:NO-PROPOSAL-CHOSEN");
-  EXPECT_EQ(to_string(h.b.last(EventType::kFailure)->reason), "proposal_mismatch:QM1");
+  h.expect_refused("QM1");
 }
 
 }  // namespace
