@@ -13,7 +13,9 @@ Engine::~Engine() = default;
 
 std::vector<Action> Engine::take_actions() {
   std::vector<Action> a;
+  if (core_->out.empty()) return a;
   a.swap(core_->out);
+  core_->out.reserve(3);  // the next call's actions without regrowth (and within malloc's tcache)
   return a;
 }
 

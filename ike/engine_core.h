@@ -7,6 +7,7 @@
 
 #include "ike/codec/message.h"
 #include "ike/codec/payloads.h"
+#include "ike/crypto/cipher.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keys.h"
 #include "ike/engine.h"
@@ -68,6 +69,7 @@ struct IkeSa {
   std::optional<crypto::DhKey> dh;
   Bytes ni, nr, g_xi, g_xr;
   crypto::Phase1Keys keys;
+  std::optional<crypto::AesCbc> cipher;  // keyed with keys.enc_key once it is derived
   Bytes iv;              // Main Mode CBC state (message ID 0)
   Bytes last_p1_block;   // base of every phase 2 IV (RFC 2409 App. B)
   Retx retx;             // Main Mode

@@ -222,6 +222,12 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       }
       sa.keys = crypto::derive_phase1_psk(hash, p.cfg.psk, sa.ni, sa.nr, *gxy, sa.cky_i, sa.cky_r,
                                           sa.choice.suite.key_bits / 8u);
+      auto cipher = crypto::AesCbc::make(sa.keys.enc_key);
+      if (!cipher) {
+        fail_sa(p, sa, Reason::kMalformed, "phase 1 cipher: " + cipher.error().reason);
+        return;
+      }
+      sa.cipher.emplace(std::move(cipher.value()));
       sa.iv = crypto::phase1_iv(hash, sa.g_xi, sa.g_xr);
       if (sa.peer_natt) natd_check(sa, msg->payloads, local, remote);
       if (sa.state == S::kR2) {
