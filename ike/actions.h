@@ -61,6 +61,18 @@ struct DeleteSaPair {
   std::uint32_t src = 0, dst = 0;
 };
 
+// The peer's NAT mapping changed (RFC 3947 §7): after the NAT-T float, an authenticated IKE
+// message arrived from a new address or port of a peer behind a NAT (we are not behind one).
+// The engine already sends IKE to `remote`; `sas` are the peer's installed UDP-encapsulated
+// ESP SAs, both directions, carrying the new outer address and encapsulation port
+// (inbound: src / encap_sport, outbound: dst / encap_dport) for the controller to re-program.
+// Empty when no ESP SA was installed yet.
+struct UpdateSaEncap {
+  PeerId peer = 0;
+  Endpoint old_remote, remote;
+  std::vector<EspSa> sas;
+};
+
 using TimerId = std::uint64_t;
 struct ArmTimer {
   TimerId id = 0;
@@ -108,6 +120,7 @@ struct Event {
   std::optional<KeysEstablished> keys;
 };
 
-using Action = std::variant<SendDatagram, InstallSaPair, SwitchOutbound, DeleteSaPair, ArmTimer, CancelTimer, Event>;
+using Action =
+    std::variant<SendDatagram, InstallSaPair, SwitchOutbound, DeleteSaPair, UpdateSaEncap, ArmTimer, CancelTimer, Event>;
 
 }  // namespace xgw::ike

@@ -11,13 +11,16 @@ namespace xgw::ike {
 using Bytes = std::vector<std::uint8_t>;
 using ByteView = std::span<const std::uint8_t>;
 
+// Appends grow the vector once per call, not once per byte (encoders reserve their size).
 inline void put_u8(Bytes& b, std::uint8_t v) { b.push_back(v); }
 inline void put_u16(Bytes& b, std::uint16_t v) {
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-  b.push_back(static_cast<std::uint8_t>(v));
+  const std::uint8_t x[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  b.insert(b.end(), x, x + 2);
 }
 inline void put_u32(Bytes& b, std::uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+  const std::uint8_t x[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                             static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  b.insert(b.end(), x, x + 4);
 }
 inline void put_bytes(Bytes& b, ByteView v) { b.insert(b.end(), v.begin(), v.end()); }
 inline void set_u16(Bytes& b, std::size_t off, std::uint16_t v) {
@@ -44,9 +47,8 @@ inline Bytes concat(std::initializer_list<ByteView> parts) {
 }
 
 inline Bytes u32_bytes(std::uint32_t v) {
-  Bytes b;
-  put_u32(b, v);
-  return b;
+  return Bytes{static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+               static_cast<std::uint8_t>(v)};
 }
 
 inline std::string to_hex(ByteView b) {

@@ -62,6 +62,10 @@ struct PeerConfig {
   // Lists in the order we offer them; see proposal.h for how this meets AWS's rule.
   std::vector<IkeSuite> ike_suites{IkeSuite{}};
   std::vector<EspSuite> esp_suites{EspSuite{}};
+  // RFC 5114 DH groups 22-24 (phase 1 and PFS) are neither offered nor accepted without this
+  // explicit opt-in: suites naming them are left out, and a peer's offer of them is treated as
+  // any unsupported proposal.
+  bool allow_rfc5114_groups = false;
   std::uint32_t ike_lifetime_s = 28800;
   std::uint32_t esp_lifetime_s = 3600;
   std::uint32_t rekey_margin_s = 270;   // AWS default margin

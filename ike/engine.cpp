@@ -13,7 +13,9 @@ Engine::~Engine() = default;
 
 std::vector<Action> Engine::take_actions() {
   std::vector<Action> a;
+  if (core_->out.empty()) return a;
   a.swap(core_->out);
+  core_->out.reserve(3);  // the next call's actions without regrowth (and within malloc's tcache)
   return a;
 }
 
@@ -89,12 +91,12 @@ void Engine::on_datagram(Endpoint local, Endpoint remote, ByteView data, Millis 
         return;
       }
       if (!sa->established()) return;
-      // The NAT mapping is learnt from MM5 (RFC 3947 §4); following a later change of the
-      // peer's port is not implemented yet (see docs/ike.md).
+      // The NAT mapping is learnt from MM5 (RFC 3947 §4); a later change is followed only once
+      // the message authenticated (tasks/natd.cpp).
       if (h->exchange == Exchange::kQuickMode) {
-        c.qm_on_message(p, *sa, *h, data);
+        c.qm_on_message(p, *sa, *h, local, remote, data);
       } else if (h->exchange == Exchange::kInformational) {
-        c.info_on_message(p, *sa, *h, data);
+        c.info_on_message(p, *sa, *h, local, remote, data);
       }
       return;
     }

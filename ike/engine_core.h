@@ -7,6 +7,7 @@
 
 #include "ike/codec/message.h"
 #include "ike/codec/payloads.h"
+#include "ike/crypto/cipher.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/keys.h"
 #include "ike/engine.h"
@@ -70,12 +71,17 @@ struct IkeSa {
   std::optional<crypto::DhKey> dh;
   Bytes ni, nr, g_xi, g_xr;
   crypto::Phase1Keys keys;
+  std::optional<crypto::AesCbc> cipher;  // keyed with keys.enc_key once it is derived
   Bytes iv;              // Main Mode CBC state (message ID 0)
   Bytes last_p1_block;   // base of every phase 2 IV (RFC 2409 App. B)
   Retx retx;             // Main Mode
   std::map<std::uint32_t, QuickMode> qms;
-  std::map<std::uint32_t, Millis> seen_info;  // informational message IDs already processed
+  // Message IDs of Informationals and Quick Modes already processed (bounded): a replay is
+  // never processed twice, so it cannot, e.g., move the peer's NAT endpoint.
+  std::map<std::uint32_t, Millis> seen_info;
   TimerId rekey_timer = 0, expire_timer = 0, half_open_timer = 0;
+  Millis established_at = 0;
+  Bytes lifetime_notice;  // responder: the RESPONDER-LIFETIME Informational sent after MM6
   std::uint64_t replaces = 0;  // serial of the IKE SA this re-authentication replaces
   bool rekeyed = false;
   bool nat() const { return nat_local || nat_remote; }
@@ -168,6 +174,9 @@ struct Engine::Core {
   // --- NAT-T (tasks/natd.cpp)
   std::vector<codec::RawPayload> natd_payloads(const IkeSa& sa);
   void natd_check(IkeSa& sa, const std::vector<codec::RawPayload>& pl, Endpoint local, Endpoint remote);
+  // After an authenticated message under `sa` from `remote` (received on `local`).
+  void authenticated_from(Peer& p, IkeSa& sa, Endpoint local, Endpoint remote);
+  void follow_nat_mapping(Peer& p, IkeSa& sa, Endpoint remote);
 
   // --- Quick Mode (tasks/quick_mode.cpp)
   void qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of);
@@ -175,7 +184,7 @@ struct Engine::Core {
   EspSa qm_esp_sa(Peer& p, IkeSa& sa, QuickMode& qm, bool inbound);
   // A responder Quick Mode that ends without QM3 removes the inbound SA it installed early.
   void drop_early_inbound(const Peer& p, const IkeSa& sa, QuickMode& qm);
-  void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
   void child_rekey_due(Peer& p, ChildSa& c);
   void child_switch_outbound(Peer& p, ChildSa& c);
@@ -184,13 +193,20 @@ struct Engine::Core {
   ChildSa* active_child(Peer& p);
 
   // --- Informational, Delete, DPD (tasks/informational.cpp)
-  void info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);
-  void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data);
+  Bytes info_send(Peer& p, IkeSa& sa, codec::RawPayload payload);  // returns the datagram sent
+  void info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
+  void remember_message_id(IkeSa& sa, std::uint32_t mid);
   void send_delete_isakmp(Peer& p, IkeSa& sa);
   void send_delete_esp(Peer& p, const ChildSa& c);
   void dpd_tick(Peer& p);
   void keepalive_tick(Peer& p);
   void peer_dead(Peer& p, Reason r, std::string detail);
+
+  // --- RESPONDER-LIFETIME, phase 1 and 2 (tasks/responder_lifetime.cpp)
+  static codec::RawPayload responder_lifetime(ProtocolId proto, Bytes spi, std::uint32_t seconds);
+  static std::optional<std::uint32_t> responder_lifetime_seconds(const codec::NotifyPayload& n);
+  void p1_send_responder_lifetime(Peer& p, IkeSa& sa);
+  void p1_shorten_lifetime(Peer& p, IkeSa& sa, std::uint32_t seconds);
 };
 
 }  // namespace xgw::ike

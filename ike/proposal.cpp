@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <tuple>
 
-#include "ike/crypto/dh.h"
 #include "ike/crypto/hash.h"
 
 namespace xgw::ike {
@@ -24,7 +23,8 @@ std::uint16_t u16(P2Attr a) { return static_cast<std::uint16_t>(a); }
 bool is_gcm(std::uint8_t t) { return t == kEspAesGcm8 || t == kEspAesGcm12 || t == kEspAesGcm16; }
 
 // Parses one phase 1 transform into a suite; nullopt with `why` when it is not acceptable.
-std::optional<std::pair<IkeSuite, std::uint32_t>> parse_p1(const Transform& t, std::string& why) {
+std::optional<std::pair<IkeSuite, std::uint32_t>> parse_p1(const Transform& t, const crypto::DhOptions& opt,
+                                                             std::string& why) {
   if (t.id != kKeyIke) {
     why = "transform ID " + std::to_string(t.id);
     return std::nullopt;
@@ -48,7 +48,7 @@ std::optional<std::pair<IkeSuite, std::uint32_t>> parse_p1(const Transform& t, s
         break;
       case P1Attr::kAuthMethod: psk = *v == kAuthPsk; break;
       case P1Attr::kGroupDesc:
-        group = crypto::dh_group_supported(static_cast<std::uint16_t>(*v));
+        group = crypto::dh_group_supported(static_cast<std::uint16_t>(*v), opt);
         s.group = static_cast<std::uint16_t>(*v);
         break;
       case P1Attr::kLifeType: life_type = static_cast<std::uint16_t>(*v); break;
@@ -127,13 +127,29 @@ std::vector<EspSuite> sorted_lowest_first(std::vector<EspSuite> s) {
   return s;
 }
 
+crypto::DhOptions dh_options(const PeerConfig& cfg) { return crypto::DhOptions{cfg.allow_rfc5114_groups}; }
+
+std::vector<IkeSuite> usable_ike_suites(const PeerConfig& cfg) {
+  auto s = sorted_lowest_first(cfg.ike_suites);
+  std::erase_if(s, [&](const IkeSuite& x) { return !crypto::dh_group_supported(x.group, dh_options(cfg)); });
+  return s;
+}
+
+std::vector<EspSuite> usable_esp_suites(const PeerConfig& cfg) {
+  auto s = sorted_lowest_first(cfg.esp_suites);
+  std::erase_if(s, [&](const EspSuite& x) {
+    return x.pfs_group && !crypto::dh_group_supported(x.pfs_group, dh_options(cfg));
+  });
+  return s;
+}
+
 SaPayload build_phase1_sa(const PeerConfig& cfg) {
   SaPayload sa;
   Proposal p;
   p.number = 1;
   p.protocol = ProtocolId::kIsakmp;
   std::uint8_t n = 1;
-  for (const auto& s : sorted_lowest_first(cfg.ike_suites)) {
+  for (const auto& s : usable_ike_suites(cfg)) {
     Transform t;
     t.number = n++;
     t.id = kKeyIke;
@@ -154,18 +170,20 @@ SaPayload build_phase1_sa(const PeerConfig& cfg) {
 std::optional<Phase1Choice> select_phase1(const SaPayload& offer, const PeerConfig& cfg, std::string& why) {
   std::optional<Phase1Choice> best;
   why = "no transform matches the configured phase 1 suites";
+  const auto ours = usable_ike_suites(cfg);
   for (const auto& p : offer.proposals) {
     if (p.protocol != ProtocolId::kIsakmp) continue;
     for (const auto& t : p.transforms) {
       std::string w;
-      auto parsed = parse_p1(t, w);
+      auto parsed = parse_p1(t, dh_options(cfg), w);
       if (!parsed) continue;
-      if (std::find(cfg.ike_suites.begin(), cfg.ike_suites.end(), parsed->first) == cfg.ike_suites.end()) continue;
+      if (std::find(ours.begin(), ours.end(), parsed->first) == ours.end()) continue;
       if (best && key1(best->suite) <= key1(parsed->first)) continue;
       Phase1Choice c;
       c.suite = parsed->first;
       std::uint32_t life = parsed->second ? parsed->second : cfg.ike_lifetime_s;
       c.lifetime_s = std::min(life, cfg.ike_lifetime_s);
+      c.offered_lifetime_s = parsed->second;
       c.reply.doi = offer.doi;
       c.reply.situation = offer.situation;
       Proposal rp;
@@ -185,9 +203,10 @@ std::optional<Phase1Choice> accept_phase1(const SaPayload& reply, const PeerConf
     why = "responder SA must hold exactly one proposal with one transform";
     return std::nullopt;
   }
-  auto parsed = parse_p1(reply.proposals[0].transforms[0], why);
+  auto parsed = parse_p1(reply.proposals[0].transforms[0], dh_options(cfg), why);
   if (!parsed) return std::nullopt;
-  if (std::find(cfg.ike_suites.begin(), cfg.ike_suites.end(), parsed->first) == cfg.ike_suites.end()) {
+  const auto ours = usable_ike_suites(cfg);
+  if (std::find(ours.begin(), ours.end(), parsed->first) == ours.end()) {
     why = "responder chose a suite we did not offer";
     return std::nullopt;
   }
@@ -204,7 +223,7 @@ SaPayload build_esp_sa(const PeerConfig& cfg, std::uint32_t spi, EncapMode mode)
   p.protocol = ProtocolId::kEsp;
   p.spi = u32_bytes(spi);
   std::uint8_t n = 1;
-  for (const auto& s : sorted_lowest_first(cfg.esp_suites)) {
+  for (const auto& s : usable_esp_suites(cfg)) {
     Transform t;
     t.number = n++;
     t.id = s.transform;
@@ -223,6 +242,7 @@ SaPayload build_esp_sa(const PeerConfig& cfg, std::uint32_t spi, EncapMode mode)
 std::optional<Phase2Choice> select_esp(const SaPayload& offer, const PeerConfig& cfg, bool nat, std::string& why) {
   std::optional<Phase2Choice> best;
   why = "no ESP transform matches the configured phase 2 suites";
+  const auto ours = usable_esp_suites(cfg);
   for (const auto& p : offer.proposals) {
     if (p.protocol != ProtocolId::kEsp || p.spi.size() != 4) continue;
     for (const auto& t : p.transforms) {
@@ -233,7 +253,7 @@ std::optional<Phase2Choice> select_esp(const SaPayload& offer, const PeerConfig&
         why = "encapsulation mode " + std::to_string(static_cast<int>(parsed->mode)) + " does not fit the NAT state";
         continue;
       }
-      if (std::find(cfg.esp_suites.begin(), cfg.esp_suites.end(), parsed->suite) == cfg.esp_suites.end()) continue;
+      if (std::find(ours.begin(), ours.end(), parsed->suite) == ours.end()) continue;
       if (best && key2(best->suite) <= key2(parsed->suite)) continue;
       Phase2Choice c;
       c.suite = parsed->suite;
@@ -263,7 +283,8 @@ std::optional<Phase2Choice> accept_esp(const SaPayload& reply, const PeerConfig&
   }
   auto parsed = parse_p2(reply.proposals[0].transforms[0], why);
   if (!parsed) return std::nullopt;
-  if (std::find(cfg.esp_suites.begin(), cfg.esp_suites.end(), parsed->suite) == cfg.esp_suites.end()) {
+  const auto ours = usable_esp_suites(cfg);
+  if (std::find(ours.begin(), ours.end(), parsed->suite) == ours.end()) {
     why = "responder chose an ESP suite we did not offer";
     return std::nullopt;
   }

@@ -10,17 +10,21 @@
 //    the one with the lowest values, compared as (key length, hash/integrity, DH group) for
 //    phase 1 and (cipher, key length, integrity, PFS group) for phase 2 — not the peer's first.
 // A transform with any attribute we do not understand is skipped, not the whole SA.
+// Suites whose DH group the engine may not use (RFC 5114 groups 22-24 without
+// PeerConfig::allow_rfc5114_groups) are left out of both what we offer and what we accept.
 #include <optional>
 #include <string>
 
 #include "ike/codec/payloads.h"
 #include "ike/config.h"
+#include "ike/crypto/dh.h"
 
 namespace xgw::ike {
 
 struct Phase1Choice {
   IkeSuite suite;
   std::uint32_t lifetime_s = 0;
+  std::uint32_t offered_lifetime_s = 0;  // responder: what the initiator proposed (0 = not given)
   codec::SaPayload reply;  // responder: the SA payload echoing the chosen transform
 };
 
@@ -35,6 +39,11 @@ struct Phase2Choice {
 
 std::vector<IkeSuite> sorted_lowest_first(std::vector<IkeSuite> s);
 std::vector<EspSuite> sorted_lowest_first(std::vector<EspSuite> s);
+
+crypto::DhOptions dh_options(const PeerConfig& cfg);
+// The configured suites we may use, lowest first (see above); empty = nothing to negotiate.
+std::vector<IkeSuite> usable_ike_suites(const PeerConfig& cfg);
+std::vector<EspSuite> usable_esp_suites(const PeerConfig& cfg);
 
 codec::SaPayload build_phase1_sa(const PeerConfig& cfg);
 // Selects from an offer (responder). nullopt = NO-PROPOSAL-CHOSEN; `why` says what was wrong.

@@ -35,6 +35,7 @@ struct Algorithms {
   std::vector<std::string> esp_encryption{"aes128"};
   std::vector<std::string> esp_integrity{"sha1"};
   std::vector<int> esp_pfs_groups{2};
+  bool allow_rfc5114_groups = false;  // groups 22-24 (RFC 5114) are refused without it
   bool operator==(const Algorithms&) const = default;
 };
 

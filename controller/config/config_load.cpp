@@ -71,6 +71,7 @@ void check_groups(Fields& f, const char* key, const std::vector<int>& groups, bo
 Algorithms read_algorithms(Fields& f) {
   Algorithms a;
   bool rfc5114 = f.flag("allow_rfc5114_groups", false);
+  a.allow_rfc5114_groups = rfc5114;
   a.ike_encryption = f.texts("ike_encryption", a.ike_encryption);
   check_names(f, "ike_encryption", a.ike_encryption, kIkeEncryption);
   a.ike_integrity = f.texts("ike_integrity", a.ike_integrity);

@@ -92,6 +92,14 @@ TEST(Config, ShortLifetimesAreAllowedByTheProtocol) {
   EXPECT_EQ(d.connections[0].tunnels[0].rekey_margin, 15u);
 }
 
+TEST(Config, Rfc5114OptInIsKeptForTheEngine) {
+  Config c = load_string(Replace(kMinimal, "inside_cidr = \"169.254.100.0/30\"",
+                                 "inside_cidr = \"169.254.100.0/30\"\nallow_rfc5114_groups = true\nike_dh_groups = [24, 14]"),
+                         "t");
+  EXPECT_TRUE(c.connections[0].tunnels[0].algorithms.allow_rfc5114_groups);
+  EXPECT_FALSE(c.connections[0].tunnels[1].algorithms.allow_rfc5114_groups);
+}
+
 struct BadCase {
   const char* from;
   const char* to;

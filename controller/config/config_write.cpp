@@ -77,6 +77,7 @@ void write_tunnel(std::ostringstream& os, const Tunnel& t, const WriteOptions& o
   os << "esp_encryption = " << list(a.esp_encryption) << "\n";
   os << "esp_integrity = " << list(a.esp_integrity) << "\n";
   os << "esp_pfs_groups = " << list(a.esp_pfs_groups) << "\n";
+  if (a.allow_rfc5114_groups) os << "allow_rfc5114_groups = true\n";
   os << "ike_lifetime = " << t.ike_lifetime << "\n";
   os << "esp_lifetime = " << t.esp_lifetime << "\n";
   os << "rekey_margin = " << t.rekey_margin << "\n";

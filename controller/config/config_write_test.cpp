@@ -35,6 +35,7 @@ Config Sample() {
     t.esp_lifetime = 3000;
     t.mss = 1379;
     if (i) t.mtu = 1436;
+    if (i) t.algorithms.allow_rfc5114_groups = true;  // written only when set
     conn.tunnels.push_back(t);
   }
   c.connections.push_back(conn);

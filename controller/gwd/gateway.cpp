@@ -180,6 +180,8 @@ void Gateway::execute(const ike::Action& a) {
     on_switch(*s);
   } else if (auto* del = std::get_if<ike::DeleteSaPair>(&a)) {
     on_delete(*del);
+  } else if (auto* u = std::get_if<ike::UpdateSaEncap>(&a)) {
+    on_update_encap(*u);
   } else if (auto* t = std::get_if<ike::ArmTimer>(&a)) {
     arm(t->id, t->at);
   } else if (auto* c = std::get_if<ike::CancelTimer>(&a)) {
@@ -288,19 +290,43 @@ void Gateway::on_switch(const ike::SwitchOutbound& a) {
   install_sa(a.outbound, *t, false);
 }
 
+// An SA the kernel no longer has (a hard expiry, a flush) is not an error here.
+void Gateway::delete_sa(const TunnelState& t, kernel::Addr4 dst, std::uint32_t spi, const char* direction) {
+  try {
+    kernel_.ipsec.DeleteSa(dst, spi);
+    log_info("tunnel " + t.cfg->name + ": removed " + direction + " SA spi " + hex32(spi));
+  } catch (const kernel::KernelError& e) {
+    if (e.error() != ESRCH && e.error() != ENOENT) log_warn("tunnel " + t.cfg->name + ": " + e.what());
+    else log_info("tunnel " + t.cfg->name + ": " + direction + " SA spi " + hex32(spi) + " was already gone");
+  }
+}
+
 void Gateway::on_delete(const ike::DeleteSaPair& a) {
   TunnelState* t = tunnel_by_peer(a.peer);
   if (!t) return;
   for (const SaKey& k : sa_keys(a)) {
-    try {
-      kernel_.ipsec.DeleteSa(k.dst, k.spi);
-      log_info("tunnel " + t->cfg->name + ": removed " + k.direction + " SA spi " + hex32(k.spi));
-    } catch (const kernel::KernelError& e) {
-      // Already gone (e.g. a hard expiry): nothing is left behind, so not worth a warning.
-      if (e.error() != ESRCH && e.error() != ENOENT) log_warn("tunnel " + t->cfg->name + ": " + e.what());
-      else log_info("tunnel " + t->cfg->name + ": " + k.direction + " SA spi " + hex32(k.spi) + " was already gone");
-    }
+    delete_sa(*t, k.dst, k.spi, k.direction);
     if (kernel_.maps) kernel_.maps->RemoveSpi(dp_ip(t->cfg->peer_address), k.spi);
+  }
+}
+
+// The engine followed a peer behind a NAT to a new mapping (RFC 3947 §7; it never does so for
+// an AWS endpoint, which is not behind a NAT). The ESP SAs get the new encapsulation port in
+// place; an outbound SA whose destination address changed is replaced, as the destination is
+// part of its identity.
+void Gateway::on_update_encap(const ike::UpdateSaEncap& u) {
+  TunnelState* t = tunnel_by_peer(u.peer);
+  if (!t) return;
+  auto ep = [](const ike::Endpoint& e) { return config::ipv4_str(e.ip) + ":" + std::to_string(e.port); };
+  log_info("tunnel " + t->cfg->name + ": peer's NAT mapping moved from " + ep(u.old_remote) + " to " + ep(u.remote) +
+           ", updating " + std::to_string(u.sas.size()) + " ESP SAs");
+  for (const auto& sa : u.sas) {
+    if (sa.dst == u.remote.ip && u.old_remote.ip != u.remote.ip) {
+      delete_sa(*t, to_addr4(u.old_remote.ip), sa.spi, "outbound");
+      kernel_.ipsec.AddSa(to_sa_params(sa, t->id));
+    } else {
+      kernel_.ipsec.UpdateSa(to_sa_params(sa, t->id));
+    }
   }
 }
 

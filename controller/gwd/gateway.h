@@ -48,6 +48,8 @@ class Gateway {
   void on_install(const ike::InstallSaPair& a);
   void on_switch(const ike::SwitchOutbound& a);
   void on_delete(const ike::DeleteSaPair& a);
+  void on_update_encap(const ike::UpdateSaEncap& u);
+  void delete_sa(const TunnelState& t, kernel::Addr4 dst, std::uint32_t spi, const char* direction);
   void arm(ike::TimerId id, ike::Millis at);
   void cancel(ike::TimerId id);
   void keepalive_tick();

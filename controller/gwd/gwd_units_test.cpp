@@ -71,6 +71,9 @@ TEST(PeerConfig, CrossProductInConfigOrderAndNatIdentity) {
   EXPECT_EQ(std::string(p.psk.begin(), p.psk.end()), "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e");
   EXPECT_EQ(p.local_ts.mask, 0u);
   EXPECT_LE(p.retransmit.max_interval_ms, 2000u);  // retries capped at 2 s while unreachable
+  EXPECT_FALSE(p.allow_rfc5114_groups);
+  c.connections[0].tunnels[0].algorithms.allow_rfc5114_groups = true;
+  EXPECT_TRUE(to_peer_config(c.gateway, c.connections[0], c.connections[0].tunnels[0]).allow_rfc5114_groups);
 }
 
 TEST(SaParams, CbcWithTruncatedSha2AndNatT) {

@@ -56,6 +56,7 @@ ike::PeerConfig to_peer_config(const config::Gateway& gw, const config::Connecti
             ike::EspSuite{ike::kEspAesCbc, key_bits(enc), esp_auth_of(integ), static_cast<std::uint16_t>(g)});
     }
   }
+  p.allow_rfc5114_groups = a.allow_rfc5114_groups;  // the engine refuses 22-24 without it
   p.ike_lifetime_s = t.ike_lifetime;
   p.esp_lifetime_s = t.esp_lifetime;
   p.rekey_margin_s = t.rekey_margin;

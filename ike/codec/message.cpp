@@ -44,6 +44,7 @@ void encode_header(const Header& h, Bytes& out) {
 
 Result<std::vector<RawPayload>> decode_chain(PayloadType first, ByteView body, bool allow_trailing) {
   std::vector<RawPayload> out;
+  out.reserve(8);  // more than most messages carry: one allocation instead of regrowth
   Reader r(body);
   PayloadType type = first;
   while (type != PayloadType::kNone) {
@@ -68,6 +69,9 @@ Result<std::vector<RawPayload>> decode_chain(PayloadType first, ByteView body, b
 
 Bytes encode_chain(const std::vector<RawPayload>& payloads) {
   Bytes out;
+  std::size_t n = 0;
+  for (const auto& p : payloads) n += kGenericPayloadHeaderLen + p.body.size();
+  out.reserve(n);
   for (std::size_t i = 0; i < payloads.size(); ++i) {
     auto next = i + 1 < payloads.size() ? payloads[i + 1].type : PayloadType::kNone;
     put_u8(out, static_cast<std::uint8_t>(next));

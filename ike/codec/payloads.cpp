@@ -1,5 +1,6 @@
 #include "ike/codec/payloads.h"
 
+#include <algorithm>
 #include <string>
 
 #include "ike/codec/reader.h"
@@ -14,6 +15,7 @@ constexpr std::size_t kMaxAttributes = 32;
 
 Result<std::vector<Attribute>> decode_attrs(ByteView data) {
   std::vector<Attribute> out;
+  out.reserve(std::min(kMaxAttributes, data.size() / 4));  // an attribute takes 4 bytes at least
   Reader r(data);
   while (r.remaining() > 0) {
     if (out.size() >= kMaxAttributes) return fail("too many attributes");
@@ -122,6 +124,7 @@ Result<SaPayload> decode_sa(ByteView body) {
       return fail("truncated proposal");
     p.protocol = static_cast<ProtocolId>(proto);
     if (!pr.bytes(spi_size, p.spi)) return fail("proposal SPI exceeds proposal");
+    p.transforms.reserve(std::min<std::size_t>({ntrans, kMaxTransforms, pr.remaining() / 8}));
     std::uint8_t tnext = static_cast<std::uint8_t>(PayloadType::kTransform);
     while (tnext != 0) {
       if (p.transforms.size() >= kMaxTransforms) return fail("too many transforms");
@@ -149,6 +152,15 @@ Result<SaPayload> decode_sa(ByteView body) {
 
 Bytes encode_sa(const SaPayload& sa) {
   Bytes out;
+  std::size_t n = 8;  // DOI, situation; then proposal and transform headers and attributes
+  for (const auto& p : sa.proposals) {
+    n += 8 + p.spi.size();
+    for (const auto& t : p.transforms) {
+      n += 8;
+      for (const auto& a : t.attrs) n += 4 + a.var.size();
+    }
+  }
+  out.reserve(n);
   put_u32(out, sa.doi);
   put_u32(out, sa.situation);
   for (std::size_t i = 0; i < sa.proposals.size(); ++i) {
@@ -191,6 +203,7 @@ Result<IdPayload> decode_id(ByteView body) {
 
 Bytes encode_id(const IdPayload& id) {
   Bytes out;
+  out.reserve(4 + id.data.size());
   put_u8(out, id.type);
   put_u8(out, id.protocol);
   put_u16(out, id.port);
@@ -210,6 +223,7 @@ Result<NotifyPayload> decode_notify(ByteView body) {
 
 Bytes encode_notify(const NotifyPayload& n) {
   Bytes out;
+  out.reserve(8 + n.spi.size() + n.data.size());
   put_u32(out, n.doi);
   put_u8(out, n.protocol);
   put_u8(out, static_cast<std::uint8_t>(n.spi.size()));
@@ -242,6 +256,30 @@ Bytes encode_delete(const DeletePayload& d) {
   put_u8(out, d.spi_size);
   put_u16(out, static_cast<std::uint16_t>(d.spis.size()));
   for (const auto& s : d.spis) put_bytes(out, s);
+  return out;
+}
+
+Result<NatOaPayload> decode_nat_oa(ByteView body) {
+  constexpr std::size_t kIpv4Len = 8;  // ID type, 3 reserved, IPv4 address
+  Reader r(body);
+  NatOaPayload n;
+  std::uint8_t reserved = 0;
+  if (!r.u8(n.id_type) || !r.u8(reserved) || !r.u8(reserved) || !r.u8(reserved)) return fail("truncated NAT-OA");
+  if (n.id_type != kIdIpv4Addr)
+    return fail("NAT-OA ID type " + std::to_string(n.id_type) + " unsupported (only ID_IPV4_ADDR)");
+  if (body.size() != kIpv4Len)
+    return fail("NAT-OA with ID_IPV4_ADDR is " + std::to_string(body.size()) + " bytes, not " + std::to_string(kIpv4Len));
+  (void)r.u32(n.ipv4);
+  return n;
+}
+
+Bytes encode_nat_oa(const NatOaPayload& n) {
+  Bytes out;
+  out.reserve(8);
+  put_u8(out, n.id_type);
+  put_u8(out, 0);
+  put_u16(out, 0);
+  put_u32(out, n.ipv4);
   return out;
 }
 

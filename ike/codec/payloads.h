@@ -1,7 +1,8 @@
 #pragma once
 // Structured payload bodies (without the generic payload header): SA / Proposal / Transform
 // with data attributes (RFC 2408 §3.3-3.6), ID (RFC 2407 §4.6.2), Notify (RFC 2408 §3.14),
-// Delete (RFC 2408 §3.15). KE, HASH, NONCE, VID and NAT-D bodies are opaque byte strings.
+// Delete (RFC 2408 §3.15), NAT-OA (RFC 3947 §5.2). KE, HASH, NONCE, VID and NAT-D bodies are
+// opaque byte strings.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -65,6 +66,13 @@ struct DeletePayload {
   std::vector<Bytes> spis;
 };
 
+// NAT-OA, original address (RFC 3947 §5.2): ID type (1 octet), 3 reserved octets, address.
+// Only ID_IPV4_ADDR is supported; the reserved octets are sent as zero and ignored on receipt.
+struct NatOaPayload {
+  std::uint8_t id_type = kIdIpv4Addr;
+  std::uint32_t ipv4 = 0;  // host byte order
+};
+
 // Data attributes on their own, e.g. the data of a RESPONDER-LIFETIME notify (RFC 2407 §4.6.3.1).
 Result<std::vector<Attribute>> decode_attributes(ByteView data);
 Bytes encode_attributes(const std::vector<Attribute>& attrs);
@@ -77,5 +85,7 @@ Result<NotifyPayload> decode_notify(ByteView body);
 Bytes encode_notify(const NotifyPayload& n);
 Result<DeletePayload> decode_delete(ByteView body);
 Bytes encode_delete(const DeletePayload& d);
+Result<NatOaPayload> decode_nat_oa(ByteView body);
+Bytes encode_nat_oa(const NatOaPayload& n);
 
 }  // namespace xgw::ike::codec

@@ -91,10 +91,13 @@ Secret keymat(HashAlg h, ByteView skeyid_d, ByteView g_qm_xy, std::uint8_t proto
 }
 
 Bytes natd_hash(HashAlg h, ByteView cky_i, ByteView cky_r, std::uint32_t ipv4, std::uint16_t port) {
-  Bytes ip = u32_bytes(ipv4);
-  Bytes p;
-  put_u16(p, port);
-  return hash(h, concat({cky_i, cky_r, ip, p}));
+  Bytes in;
+  in.reserve(cky_i.size() + cky_r.size() + 6);
+  put_bytes(in, cky_i);
+  put_bytes(in, cky_r);
+  put_u32(in, ipv4);
+  put_u16(in, port);
+  return hash(h, in);
 }
 
 }  // namespace xgw::ike::crypto

@@ -5,6 +5,7 @@
 // same exchange.
 #include "ike/bytes.h"
 #include "ike/codec/message.h"
+#include "ike/crypto/cipher.h"
 #include "ike/result.h"
 
 namespace xgw::ike::crypto {
@@ -16,6 +17,7 @@ struct Encrypted {
 
 // Pads the chain with zero bytes to a block multiple (a full block when already aligned, as
 // strongSwan does; RFC 2409 lets the receiver ignore padding) and builds the datagram.
+Result<Encrypted> encrypt_message(codec::Header h, PayloadType first, ByteView chain, AesCbc& cipher, ByteView iv);
 Result<Encrypted> encrypt_message(codec::Header h, PayloadType first, ByteView chain, ByteView key, ByteView iv);
 
 struct Decrypted {
@@ -23,6 +25,8 @@ struct Decrypted {
   Bytes plaintext;   // payload chain plus padding
   Bytes last_block;  // IV for the next message of this exchange
 };
+Result<Decrypted> decrypt_message(ByteView datagram, AesCbc& cipher, ByteView iv);
+// With a key: sets up an AesCbc for this one message (tests, fuzzing).
 Result<Decrypted> decrypt_message(ByteView datagram, ByteView key, ByteView iv);
 
 }  // namespace xgw::ike::crypto

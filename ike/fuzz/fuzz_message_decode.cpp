@@ -33,6 +33,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           if (auto d = codec::decode_delete(p.body))
             if (codec::encode_delete(*d) != p.body) std::abort();
           break;
+        case PayloadType::kNatOa:
+          if (auto n = codec::decode_nat_oa(p.body)) {
+            auto n2 = codec::decode_nat_oa(codec::encode_nat_oa(*n));
+            if (!n2 || n2->ipv4 != n->ipv4 || n2->id_type != n->id_type) std::abort();
+          }
+          break;
         default: break;
       }
     }
@@ -42,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)codec::decode_notify(in);
   (void)codec::decode_delete(in);
   (void)codec::decode_id(in);
+  (void)codec::decode_nat_oa(in);
   if (size > 0) (void)codec::decode_chain(static_cast<PayloadType>(data[0]), in.subspan(1), true);
   return 0;
 }

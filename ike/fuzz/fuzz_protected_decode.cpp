@@ -86,6 +86,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (p.type == PayloadType::kNotify) (void)codec::decode_notify(p.body);
       if (p.type == PayloadType::kDelete) (void)codec::decode_delete(p.body);
       if (p.type == PayloadType::kId) (void)codec::decode_id(p.body);
+      if (p.type == PayloadType::kNatOa) (void)codec::decode_nat_oa(p.body);
     }
   }
 

@@ -5,22 +5,26 @@
 // CKY-I | CKY-R as SPI and a 32-bit sequence number as data.
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 #include "ike/crypto/hash.h"
 #include "ike/engine_core.h"
 
 namespace xgw::ike {
 
-void Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
+Bytes Engine::Core::info_send(Peer& p, IkeSa& sa, codec::RawPayload payload) {
   std::uint32_t mid;
   do {
     mid = rng.u32();
-  } while (mid == 0 || sa.qms.count(mid));
+  } while (mid == 0 || sa.qms.count(mid) || sa.seen_info.count(mid));
   HashAlg hash = sa.choice.suite.hash;
   Bytes iv = crypto::phase2_iv(hash, sa.last_p1_block, mid);
   std::vector<codec::RawPayload> pl{std::move(payload)};
   Bytes h = crypto::info_hash(hash, sa.keys.skeyid_a, mid, codec::encode_chain(pl));
   pl.insert(pl.begin(), {PayloadType::kHash, h});
-  send(p, sa, encrypt(sa, Exchange::kInformational, mid, iv, pl));
+  Bytes msg = encrypt(sa, Exchange::kInformational, mid, iv, pl);
+  send(p, sa, msg);
+  return msg;
 }
 
 void Engine::Core::send_delete_isakmp(Peer& p, IkeSa& sa) {
@@ -41,7 +45,18 @@ void Engine::Core::send_delete_esp(Peer& p, const ChildSa& c) {
   info_send(p, *sa, {PayloadType::kDelete, codec::encode_delete(d)});
 }
 
-void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data) {
+void Engine::Core::remember_message_id(IkeSa& sa, std::uint32_t mid) {
+  // Bound the replay cache: the oldest entries go once the table grows.
+  if (sa.seen_info.size() > 256) {
+    auto oldest = std::min_element(sa.seen_info.begin(), sa.seen_info.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    sa.seen_info.erase(oldest);
+  }
+  sa.seen_info[mid] = now;
+}
+
+void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote,
+                                   ByteView data) {
   if (!(h.flags & kFlagEncryption) || h.message_id == 0) return;
   if (sa.seen_info.count(h.message_id)) return;  // duplicate: processed once, never answered twice
   HashAlg hash = sa.choice.suite.hash;
@@ -54,10 +69,8 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, B
   if (pl.front().type != PayloadType::kHash || pl.front().body.size() != expect.size() ||
       CRYPTO_memcmp(pl.front().body.data(), expect.data(), expect.size()) != 0)
     return;  // unauthenticated informationals are ignored
-  // Bound the replay cache: old entries go once the table grows.
-  if (sa.seen_info.size() > 256) sa.seen_info.erase(sa.seen_info.begin());
-  sa.seen_info[h.message_id] = now;
-  heard_from(p);
+  remember_message_id(sa, h.message_id);
+  authenticated_from(p, sa, local, remote);
   std::uint64_t sa_serial = sa.serial;
   for (std::size_t i = 1; i < pl.size(); ++i) {
     const auto& x = pl[i];
@@ -73,6 +86,16 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, B
         info_send(p, *cur, {PayloadType::kNotify, codec::encode_notify(ack)});
       } else if (type == NotifyType::kRUThereAck) {
         if (n->data.size() == 4 && get_u32(n->data.data()) == p.dpd_pending) p.dpd_outstanding = 0;
+      } else if (type == NotifyType::kResponderLifetime && n->protocol == static_cast<std::uint8_t>(ProtocolId::kIsakmp)) {
+        // Phase 1 RESPONDER-LIFETIME (RFC 2407 §4.6.3.1) for the ISAKMP SA named by the SPI
+        // (CKY-I | CKY-R), or this one when the SPI is empty.
+        IkeSa* target = n->spi.empty() ? find_sa(p, sa_serial) : nullptr;
+        for (auto& s : p.sas)
+          if (n->spi.size() == 16 && std::equal(s->cky_i.begin(), s->cky_i.end(), n->spi.begin()) &&
+              std::equal(s->cky_r.begin(), s->cky_r.end(), n->spi.begin() + 8))
+            target = s.get();
+        auto secs = responder_lifetime_seconds(*n);
+        if (target && secs) p1_shorten_lifetime(p, *target, *secs);
       } else if (n->type < 16384) {
         // An error notify about one of our Quick Modes (e.g. NO-PROPOSAL-CHOSEN).
         IkeSa* cur = find_sa(p, sa_serial);

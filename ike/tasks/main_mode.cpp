@@ -51,6 +51,12 @@ Bytes id_v4(std::uint32_t ip) { return codec::encode_id({kIdIpv4Addr, 0, 0, u32_
 }  // namespace
 
 void Engine::Core::mm_start(Peer& p, std::uint64_t replaces) {
+  if (usable_ike_suites(p.cfg).empty()) {
+    // A configuration error, not a peer problem: nothing to offer, so no retries either.
+    emit(Event{EventType::kFailure, p.id, Reason::kProposalMismatchMM1,
+               "no usable phase 1 suite configured (DH groups 22-24 need allow_rfc5114_groups)"});
+    return;
+  }
   auto sa = std::make_unique<IkeSa>();
   sa->serial = next_serial++;
   sa->cky_i = new_cookie();
@@ -131,6 +137,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
   // A retransmitted request: answer from the cache, exactly one packet.
   if (!sa.retx.last_in.empty() && std::equal(data.begin(), data.end(), sa.retx.last_in.begin(), sa.retx.last_in.end())) {
     if (!sa.initiator && !sa.retx.last_out.empty()) send(p, sa, sa.retx.last_out);
+    if (!sa.initiator && !sa.lifetime_notice.empty()) send(p, sa, sa.lifetime_notice);  // after MM6 again
     return;
   }
   using S = IkeSa::State;
@@ -167,7 +174,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       sa.cky_r = h.cky_r;
       sa.peer_dpd = has_vid(msg->payloads, kVidDpd, 16);
       sa.peer_natt = p.cfg.nat_t && (has_vid(msg->payloads, kVidNatT, 16) || has_vid(msg->payloads, kVidNatTDraft02, 16));
-      auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng);
+      auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng, dh_options(p.cfg));
       if (!dh) {
         fail_sa(p, sa, Reason::kInvalidKe, dh.error().reason);
         return;
@@ -197,7 +204,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       const auto* nonce = find(msg->payloads, PayloadType::kNonce);
       if (!ke || !nonce || nonce->body.size() < 8 || nonce->body.size() > 256) return;  // RFC 2409 §5: 8..256 bytes
       if (sa.state == S::kR2) {
-        auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng);
+        auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng, dh_options(p.cfg));
         if (!dh) return;
         sa.dh.emplace(std::move(dh.value()));
         sa.nr.resize(kNonceLen);
@@ -216,6 +223,12 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       }
       sa.keys = crypto::derive_phase1_psk(hash, p.cfg.psk, sa.ni, sa.nr, *gxy, sa.cky_i, sa.cky_r,
                                           sa.choice.suite.key_bits / 8u);
+      auto cipher = crypto::AesCbc::make(sa.keys.enc_key);
+      if (!cipher) {
+        fail_sa(p, sa, Reason::kMalformed, "phase 1 cipher: " + cipher.error().reason);
+        return;
+      }
+      sa.cipher.emplace(std::move(cipher.value()));
       sa.iv = crypto::phase1_iv(hash, sa.g_xi, sa.g_xr);
       if (sa.peer_natt) natd_check(sa, msg->payloads, local, remote);
       if (sa.state == S::kR2) {
@@ -292,6 +305,8 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         return;
       }
       sa.iv = iv;
+      // Authenticated: a re-authentication may come from a new NAT mapping (RFC 3947 §7).
+      if (local.port == kNatTPort) follow_nat_mapping(p, sa, remote);
       bool initial_contact = false;
       for (const auto& x : pl) {
         if (x.type != PayloadType::kNotify) continue;
@@ -327,6 +342,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
 
 void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.state = IkeSa::State::kEstablished;
+  sa.established_at = now;
   cancel(sa.half_open_timer);
   if (sa.initiator) cancel(sa.retx.timer);
   sa.dh.reset();  // the DH private value is no longer needed
@@ -344,6 +360,7 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.rekey_timer =
       arm(rekey_delay(p.cfg, sa.choice.lifetime_s, sa.initiator), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
+  p1_send_responder_lifetime(p, sa);  // responder: our lifetime is shorter than proposed
   if (sa.replaces && find_sa(p, sa.replaces)) {
     // Re-authentication done: the new ISAKMP SA takes over. Our child SAs would survive the
     // old one, but the peer's may not (strongSwan deletes the children it negotiated under an

@@ -12,7 +12,8 @@ Bytes Engine::Core::encrypt(IkeSa& sa, Exchange ex, std::uint32_t mid, Bytes& iv
   h.exchange = ex;
   h.message_id = mid;
   Bytes chain = codec::encode_chain(pl);
-  auto e = crypto::encrypt_message(h, pl.front().type, chain, sa.keys.enc_key, iv);
+  if (!sa.cipher) return {};  // no keys yet: nothing to protect with
+  auto e = crypto::encrypt_message(h, pl.front().type, chain, *sa.cipher, iv);
   OPENSSL_cleanse(chain.data(), chain.size());
   if (!e) return {};
   iv = e->last_block;  // the next message of this exchange chains from here (RFC 2409 App. B)
@@ -21,7 +22,11 @@ Bytes Engine::Core::encrypt(IkeSa& sa, Exchange ex, std::uint32_t mid, Bytes& iv
 
 bool Engine::Core::decrypt(IkeSa& sa, ByteView data, Bytes& iv, std::vector<codec::RawPayload>& pl, Bytes& rest,
                            std::string& why) {
-  auto d = crypto::decrypt_message(data, sa.keys.enc_key, iv);
+  if (!sa.cipher) {
+    why = "no keys yet";
+    return false;
+  }
+  auto d = crypto::decrypt_message(data, *sa.cipher, iv);
   if (!d) {
     why = d.error().reason;
     return false;

@@ -5,6 +5,11 @@
 //                                         <--  HDR*, HASH(2), SA, Nr, KE, IDci, IDcr   QM2
 //  QM3 HDR*, HASH(3)                      -->
 //
+// A peer may add NAT-OA payloads to QM1/QM2 (RFC 3947 §5.2). They carry the original
+// addresses for transport mode checksum fix-ups; in tunnel mode there is nothing to use in
+// them, so they are accepted (HASH(1)/HASH(2) cover them like any payload) and ignored, as are
+// other payloads this exchange does not look for.
+//
 // QM3 is never acknowledged, so a rekey is make-before-break: the responder installs both
 // directions on QM3; the initiator installs inbound on QM2 and switches outbound after a short
 // delay or on the first packet on the new inbound SPI; only then is the old pair deleted.
@@ -52,6 +57,13 @@ ChildSa* Engine::Core::active_child(Peer& p) {
 }
 
 void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
+  auto suites = usable_esp_suites(p.cfg);
+  if (suites.empty()) {
+    // A configuration error: nothing to offer.
+    emit(Event{EventType::kFailure, p.id, Reason::kProposalMismatchQM1,
+               "no usable phase 2 suite configured (PFS groups 22-24 need allow_rfc5114_groups)"});
+    return;
+  }
   // Drop finished exchanges kept for retransmissions.
   for (auto it = sa.qms.begin(); it != sa.qms.end();)
     it = it->second.state == QuickMode::State::kDone && now - it->second.done_at > kDoneKeepMs ? sa.qms.erase(it) : ++it;
@@ -59,6 +71,7 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   do {
     mid = rng.u32();
   } while (mid == 0 || sa.qms.count(mid) || sa.seen_info.count(mid));
+  remember_message_id(sa, mid);
   QuickMode& qm = sa.qms[mid];
   qm.mid = mid;
   qm.initiator = true;
@@ -68,13 +81,12 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   rng.fill(qm.ni);
   HashAlg hash = sa.choice.suite.hash;
   qm.iv = crypto::phase2_iv(hash, sa.last_p1_block, mid);
-  auto suites = sorted_lowest_first(p.cfg.esp_suites);
   std::uint16_t pfs = suites.front().pfs_group;
   EncapMode mode = sa.nat() ? EncapMode::kUdpTunnel : EncapMode::kTunnel;
   std::vector<codec::RawPayload> rest{{PayloadType::kSa, codec::encode_sa(build_esp_sa(p.cfg, qm.my_spi, mode))},
                                       {PayloadType::kNonce, qm.ni}};
   if (pfs) {
-    auto dh = crypto::DhKey::generate(pfs, rng);
+    auto dh = crypto::DhKey::generate(pfs, rng, dh_options(p.cfg));
     if (!dh) {
       sa.qms.erase(mid);
       emit(Event{EventType::kFailure, p.id, Reason::kInvalidKe, dh.error().reason});
@@ -93,7 +105,8 @@ void Engine::Core::qm_start(Peer& p, IkeSa& sa, std::uint64_t rekey_of) {
   if (ChildSa* old = find_child(p, rekey_of)) old->rekeying = true;
 }
 
-void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, ByteView data) {
+void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote,
+                                 ByteView data) {
   if (!(h.flags & kFlagEncryption) || h.message_id == 0) return;
   HashAlg hash = sa.choice.suite.hash;
   auto it = sa.qms.find(h.message_id);
@@ -109,7 +122,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
   Bytes rest;
   std::string why;
   if (it == sa.qms.end()) {
-    // ---- Responder: QM1
+    // ---- Responder: QM1. A message ID seen before is a replay of a finished exchange.
+    if (sa.seen_info.count(h.message_id)) return;
     Bytes iv = crypto::phase2_iv(hash, sa.last_p1_block, h.message_id);
     if (!decrypt(sa, data, iv, pl, rest, why)) return;
     if (pl.front().type != PayloadType::kHash ||
@@ -117,7 +131,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM1 HASH(1)"});
       return;
     }
-    heard_from(p);
+    remember_message_id(sa, h.message_id);  // processed once, even if refused below
+    authenticated_from(p, sa, local, remote);
     const auto* sap = find(pl, PayloadType::kSa);
     const auto* ni = find(pl, PayloadType::kNonce);
     const auto* ke = find(pl, PayloadType::kKe);
@@ -165,7 +180,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     reply_pl.push_back({PayloadType::kSa, codec::encode_sa(reply)});
     reply_pl.push_back({PayloadType::kNonce, qm.nr});
     if (qm.choice.suite.pfs_group) {
-      auto dh = crypto::DhKey::generate(qm.choice.suite.pfs_group, rng);
+      auto dh = crypto::DhKey::generate(qm.choice.suite.pfs_group, rng, dh_options(p.cfg));
       if (!dh) return;
       auto s = dh->shared_secret(ke->body);
       if (!s) {
@@ -183,14 +198,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     if (qm.choice.offered_lifetime_s > qm.choice.lifetime_s) {
       // Our lifetime is shorter than proposed: tell the initiator (RFC 2407 §4.6.3.1) so both
       // ends rekey on the same schedule. The notify is covered by HASH(2).
-      codec::NotifyPayload n;
-      n.protocol = static_cast<std::uint8_t>(ProtocolId::kEsp);
-      n.type = static_cast<std::uint16_t>(NotifyType::kResponderLifetime);
-      n.spi = u32_bytes(qm.my_spi);
-      n.data = codec::encode_attributes(
-          {codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeType), kLifeSeconds),
-           codec::Attribute::make(static_cast<std::uint16_t>(P2Attr::kLifeDuration), qm.choice.lifetime_s)});
-      reply_pl.push_back({PayloadType::kNotify, codec::encode_notify(n)});
+      reply_pl.push_back(responder_lifetime(ProtocolId::kEsp, u32_bytes(qm.my_spi), qm.choice.lifetime_s));
     }
     Bytes h2 = crypto::qm_hash2(hash, sa.keys.skeyid_a, qm.mid, qm.ni, codec::encode_chain(reply_pl));
     reply_pl.insert(reply_pl.begin(), {PayloadType::kHash, h2});
@@ -217,7 +225,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM2 HASH(2)"});
       return;
     }
-    heard_from(p);
+    authenticated_from(p, sa, local, remote);
     const auto* sap = find(pl, PayloadType::kSa);
     const auto* nr = find(pl, PayloadType::kNonce);
     const auto* ke = find(pl, PayloadType::kKe);
@@ -245,17 +253,8 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
     for (const auto& x : pl) {
       if (x.type != PayloadType::kNotify) continue;
       auto n = codec::decode_notify(x.body);
-      if (!n || n->type != static_cast<std::uint16_t>(NotifyType::kResponderLifetime)) continue;
-      auto attrs = codec::decode_attributes(n->data);
-      if (!attrs) continue;
-      bool seconds = true;
-      for (const auto& a : *attrs) {
-        auto v = a.as_int();
-        if (!v) continue;
-        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeType)) seconds = *v == kLifeSeconds;
-        if (a.type == static_cast<std::uint16_t>(P2Attr::kLifeDuration) && seconds && *v > 0 && *v < choice->lifetime_s)
-          choice->lifetime_s = static_cast<std::uint32_t>(*v);
-      }
+      if (!n || n->protocol != static_cast<std::uint8_t>(ProtocolId::kEsp)) continue;
+      if (auto secs = responder_lifetime_seconds(*n)) choice->lifetime_s = std::min(choice->lifetime_s, *secs);
     }
     qm.choice = std::move(*choice);
     qm.nr = nr->body;
@@ -277,7 +276,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Byt
       emit(Event{EventType::kFailure, p.id, Reason::kAuthFailedHashMismatch, "QM3 HASH(3)"});
       return;
     }
-    heard_from(p);
+    authenticated_from(p, sa, local, remote);
     qm.iv = iv;
     cancel(qm.retx.timer);
     qm.retx.last_out.clear();  // nothing to answer: QM3 is the last message

@@ -107,5 +107,48 @@ TEST(Codec, IdLengthChecked) {
   EXPECT_TRUE(decode_id(encode_id({kIdIpv4AddrSubnet, 0, 0, Bytes(8, 0)})));
 }
 
+TEST(Codec, NatOaRoundTripsThroughAMessage) {
+  // RFC 3947 §5.2: ID type 1 (ID_IPV4_ADDR), 3 reserved octets, the IPv4 address.
+  Bytes body = encode_nat_oa({kIdIpv4Addr, 0xc0000242});  // 192.0.2.66
+  EXPECT_EQ(to_hex(body), "01000000c0000242");
+  Header h;
+  h.exchange = Exchange::kQuickMode;
+  Bytes m = encode_plain(h, {{PayloadType::kNatOa, body}, {PayloadType::kNatOa, encode_nat_oa({kIdIpv4Addr, 0xcb007115})}});
+  auto d = decode_plain(m);
+  ASSERT_TRUE(d) << d.error().reason;
+  ASSERT_EQ(d->payloads.size(), 2u);
+  EXPECT_EQ(d->payloads[0].type, PayloadType::kNatOa);
+  auto oa = decode_nat_oa(d->payloads[1].body);
+  ASSERT_TRUE(oa) << oa.error().reason;
+  EXPECT_EQ(oa->id_type, kIdIpv4Addr);
+  EXPECT_EQ(oa->ipv4, 0xcb007115u);
+  EXPECT_EQ(encode_nat_oa(*oa), d->payloads[1].body);
+}
+
+TEST(Codec, NatOaBoundsAndIdTypeAreStrict) {
+  Bytes good = encode_nat_oa({kIdIpv4Addr, 0x0a000002});
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    auto r = decode_nat_oa(ByteView(good).first(n));
+    ASSERT_FALSE(r) << n;
+    EXPECT_FALSE(r.error().reason.empty());
+  }
+  Bytes longer = good;
+  longer.push_back(0);
+  auto r = decode_nat_oa(longer);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().reason.find("9 bytes"), std::string::npos) << r.error().reason;
+  Bytes v6(20, 0);
+  v6[0] = 5;  // ID_IPV6_ADDR: not supported (IPv4 endpoints only)
+  r = decode_nat_oa(v6);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().reason.find("ID type 5"), std::string::npos) << r.error().reason;
+  Bytes subnet = good;
+  subnet[0] = kIdIpv4AddrSubnet;  // not an address type NAT-OA allows
+  EXPECT_FALSE(decode_nat_oa(subnet));
+  Bytes reserved = good;
+  reserved[2] = 0x7f;  // reserved octets are ignored on receipt
+  EXPECT_TRUE(decode_nat_oa(reserved));
+}
+
 }  // namespace
 }  // namespace xgw::ike::codec

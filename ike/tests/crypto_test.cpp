@@ -5,6 +5,7 @@
 
 #include <openssl/bn.h>
 
+#include "ike/crypto/cipher.h"
 #include "ike/crypto/dh.h"
 #include "ike/crypto/hash.h"
 #include "ike/crypto/keys.h"
@@ -78,7 +79,7 @@ TEST(Dh, ModpGroupsAgreeAndHavePrimeLengthValues) {
     EXPECT_EQ(s1->bytes(), s2->bytes());
     EXPECT_EQ(s1->size(), dh_public_len(g));
   }
-  EXPECT_FALSE(dh_group_supported(22));  // RFC 5114 groups need an explicit opt-in (not built)
+  EXPECT_FALSE(dh_group_supported(22));  // RFC 5114 groups need an explicit opt-in (rfc5114_test.cpp)
   EXPECT_FALSE(DhKey::generate(1, rng));
 }
 
@@ -114,6 +115,37 @@ TEST(Prf, HmacTestCase2) {
   // A key longer than the block is hashed first (RFC 2104 §2).
   Bytes long_key(200, 0xaa);
   EXPECT_EQ(prf(HashAlg::kSha256, long_key, data), prf(HashAlg::kSha256, hash(HashAlg::kSha256, long_key), data));
+}
+
+// RFC 3602 §4 case #2 (AES-128-CBC, 2 blocks), then one long-lived AesCbc against fresh ones
+// over interleaved messages with unrelated IVs, as per-message-ID IVs use it (RFC 2409 App. B).
+TEST(AesCbc, KnownAnswerAndReuseAcrossIvsMatchesOneShot) {
+  Bytes key = from_hex("c286696d887c9aa0611bbb3e2025a45a"), iv = from_hex("562e17996d093d28ddb3ba695a2e6f58");
+  Bytes pt = from_hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  EXPECT_EQ(to_hex(*aes_cbc_encrypt(key, iv, pt)), "d296cd94c2cccf8a3a863028b5e1dc0a7586602d253cfff91b8266bea6d61ab1");
+  DeterministicRandom rng(21);
+  for (std::size_t klen : {16u, 32u}) {
+    Bytes k(klen);
+    rng.fill(k);
+    auto c = AesCbc::make(k);
+    ASSERT_TRUE(c);
+    for (int i = 0; i < 50; ++i) {
+      Bytes v(16), m(16 * (1 + rng.u32() % 6));
+      rng.fill(v);
+      rng.fill(m);
+      auto e = c->encrypt(v, m);
+      ASSERT_TRUE(e);
+      EXPECT_EQ(*e, *aes_cbc_encrypt(k, v, m)) << i;
+      Bytes v2(16);
+      rng.fill(v2);
+      auto d = c->decrypt(v2, *e);  // decrypting under another IV changes the first block only
+      ASSERT_TRUE(d);
+      EXPECT_EQ(*d, *aes_cbc_decrypt(k, v2, *e)) << i;
+      EXPECT_EQ(*c->decrypt(v, *e), m) << i;
+    }
+  }
+  EXPECT_FALSE(AesCbc::make(Bytes(15)));
+  EXPECT_FALSE(aes_cbc_encrypt(key, iv, Bytes(17)));
 }
 
 TEST(Keys, AppendixBExpansionAndGcmSaltLength) {

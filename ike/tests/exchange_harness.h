@@ -60,6 +60,7 @@ struct Side {
     else out_active = out_order.back();
   }
   std::size_t keepalives = 0;
+  std::vector<UpdateSaEncap> encap_updates;
 
   std::size_t count(EventType t) const {
     std::size_t n = 0;
@@ -102,6 +103,10 @@ class Harness {
   std::function<bool(const Packet&)> drop;       // impairment: true = lose it
   std::function<bool(const Packet&)> duplicate;  // impairment: true = deliver twice
   bool blackhole_b = false;
+  // With a NAT: the public port its UDP 4500 mapping uses for A. Changing it models a NAT that
+  // renewed its mapping; datagrams to the old port are then dropped by the NAT.
+  std::uint16_t nat_port_4500 = 44500;
+  std::uint16_t b_source_port_4500 = kNatTPort;  // B's UDP 4500 source port as A sees it
 
   void start() {
     a.eng->initiate(a.peer, now);
@@ -156,6 +161,20 @@ class Harness {
     check_pair(b, a);
   }
 
+  // The responder (B) refused A's proposal: A got NO-PROPOSAL-CHOSEN, B reported the mismatch.
+  void expect_refused(const char* exchange) const {
+    const Event* fa = a.last(EventType::kFailure);
+    const Event* fb = b.last(EventType::kFailure);
+    ASSERT_NE(fa, nullptr);
+    ASSERT_NE(fb, nullptr);
+    EXPECT_EQ(to_string(fa->reason), "notify:NO-PROPOSAL-CHOSEN");
+    EXPECT_EQ(to_string(fb->reason), std::string("proposal_mismatch:") + exchange);
+    if (std::string(exchange) == "QM1") {
+      EXPECT_TRUE(a.eng->status(a.peer).phase1_up);
+      EXPECT_FALSE(a.out_active.has_value());
+    }
+  }
+
   std::size_t sent_by(bool from_a) const {
     std::size_t n = 0;
     for (const auto& p : log) n += p.from_a == from_a;
@@ -203,6 +222,12 @@ class Harness {
           if (i->outbound_now) s->install_out(i->outbound);
         } else if (auto* w = std::get_if<SwitchOutbound>(&act)) {
           s->install_out(w->outbound);
+        } else if (auto* u = std::get_if<UpdateSaEncap>(&act)) {
+          for (const auto& sa : u->sas) {
+            if (s->sad_in.count(sa.spi)) s->sad_in[sa.spi] = sa;
+            if (s->sad_out.count(sa.spi)) s->sad_out[sa.spi] = sa;
+          }
+          s->encap_updates.push_back(*u);
         } else if (auto* del = std::get_if<DeleteSaPair>(&act)) {
           s->sad_in.erase(del->inbound_spi);
           s->remove_out(del->outbound_spi);
@@ -214,7 +239,7 @@ class Harness {
     }
   }
 
-  std::uint16_t nat_port(std::uint16_t p) const { return p == kIkePort ? 40500 : 44500; }
+  std::uint16_t nat_port(std::uint16_t p) const { return p == kIkePort ? 40500 : nat_port_4500; }
 
   void deliver(const Packet& p) {
     Endpoint src = p.d.local, dst = p.d.remote;
@@ -224,8 +249,9 @@ class Harness {
       b.eng->on_datagram(dst, src, p.d.data, now);
     } else {
       if (blackhole_b) return;
+      if (src.port == kNatTPort) src.port = b_source_port_4500;
       if (nat_) {
-        if (dst.ip != kCgwIp) return;
+        if (dst.ip != kCgwIp || (dst.port != 40500 && dst.port != nat_port_4500)) return;  // no such mapping
         dst = {kCgwPrivateIp, static_cast<std::uint16_t>(dst.port == 40500 ? kIkePort : kNatTPort)};
       }
       a.eng->on_datagram(dst, src, p.d.data, now);

@@ -360,6 +360,75 @@ TEST(ResponderLifetime, ShorterResponderLifetimeIsNotifiedAndHonoured) {
   EXPECT_EQ(h.b.sad_out.at(*h.b.out_active).hard_lifetime_s, 1800u);
 }
 
+// Phase 1: the responder's shorter ISAKMP SA lifetime arrives in an Informational after MM6
+// (RFC 2407 §4.6.3.1, protocol ISAKMP); the initiator re-arms its re-authentication timer.
+std::size_t informationals_from(const Harness& h, bool from_a, std::size_t upto) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < std::min(upto, h.log.size()); ++i) {
+    auto hd = codec::decode_header(h.log[i].d.data);
+    n += h.log[i].from_a == from_a && hd && hd->exchange == Exchange::kInformational;
+  }
+  return n;
+}
+std::size_t main_mode_starts_by_a(const Harness& h) {
+  std::size_t n = 0;
+  for (const auto& p : h.log) {
+    auto hd = codec::decode_header(p.d.data);
+    n += p.from_a && hd && hd->exchange == Exchange::kIdentityProtection && hd->cky_r == codec::Cookie{};
+  }
+  return n;
+}
+PeerConfig phase1_lifetimes(bool initiator_side, std::uint32_t ike_lifetime_s) {
+  PeerConfig c = default_config(initiator_side);
+  c.ike_lifetime_s = ike_lifetime_s;
+  c.esp_lifetime_s = 28800;  // no phase 2 rekey in the window looked at
+  // The responder would re-authenticate at 3590 s on its own: a Main Mode before that came
+  // from the initiator's timer.
+  if (!initiator_side) c.rekey_margin_s = 10;
+  return c;
+}
+
+TEST(ResponderLifetime, Phase1ShorterLifetimeIsSentAfterMainModeAndHonoured) {
+  Harness h(phase1_lifetimes(true, 28800), phase1_lifetimes(false, 3600));
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.log.size(), 10u);  // MM1..MM6, the responder's Informational, QM1..QM3
+  EXPECT_EQ(informationals_from(h, false, h.log.size()), 1u);
+  h.advance(3400 * 1000);  // initiator: 3600 - 270 s margin, not 28800 - 270
+  EXPECT_EQ(main_mode_starts_by_a(h), 2u);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Up), 2u);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase1Down), 0u);
+  EXPECT_EQ(h.a.eng->status(h.a.peer).ike_sas, 1u);
+  EXPECT_EQ(h.b.eng->status(h.b.peer).ike_sas, 1u);
+  EXPECT_TRUE(h.both_up());
+}
+
+TEST(ResponderLifetime, Phase1NotSentWhenTheProposalIsNotLonger) {
+  Harness h(phase1_lifetimes(true, 3600), phase1_lifetimes(false, 28800));
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  EXPECT_EQ(h.log.size(), 9u);
+  EXPECT_EQ(informationals_from(h, false, h.log.size()), 0u);
+}
+
+TEST(ResponderLifetime, Phase1NoticeIsRepeatedWithARetransmittedMm6) {
+  Harness h(phase1_lifetimes(true, 28800), phase1_lifetimes(false, 3600));
+  bool dropped = false;
+  h.drop = [&](const Packet& p) {
+    if (!dropped && p.index == 5) return dropped = true;  // the first MM6
+    return false;
+  };
+  h.start();
+  h.advance(10000);
+  ASSERT_TRUE(dropped);
+  ASSERT_TRUE(h.both_up());
+  EXPECT_EQ(informationals_from(h, false, h.log.size()), 2u);  // once lost with MM6's answer, once read
+  h.advance(3400 * 1000);
+  EXPECT_EQ(main_mode_starts_by_a(h), 2u);
+}
+
 }  // namespace
 }  // namespace xgw::ike::test
 
