@@ -10,7 +10,10 @@ namespace xgw::gwd {
 
 KernelEventWatch::KernelEventWatch(boost::asio::io_context& io, kernel::KernelIpsec& ipsec, Handler handler)
     : ipsec_(ipsec), fd_(io) {
-  ipsec_.SubscribeEvents(std::move(handler));
+  // Expiries only: gwd keeps every tunnel up by itself, and listening for acquires would make
+  // the kernel park a larval state for each packet (e.g. a liveness probe) that meets a
+  // tunnel's policy while the tunnel is down. On-demand tunnels will want acquires.
+  ipsec_.SubscribeEvents(std::move(handler), kernel::KernelIpsec::Events::kExpireOnly);
   int fd = ::dup(ipsec_.event_fd());
   if (fd < 0) throw kernel::KernelError("duplicate the XFRM event socket", errno, "");
   fd_.assign(fd);

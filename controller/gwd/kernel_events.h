@@ -1,5 +1,5 @@
 #pragma once
-// XFRM acquire and expire events from the kernel, delivered on gwd's event loop.
+// XFRM expire events from the kernel, delivered on gwd's event loop.
 #include <utility>  // before Boost 1.74 asio (see gateway.h)
 
 #include <boost/asio.hpp>
@@ -13,7 +13,7 @@ namespace xgw::gwd {
 class KernelEventWatch {
  public:
   using Handler = std::function<void(const kernel::KernelEvent&)>;
-  // Subscribes `ipsec` to acquire and expire events; `handler` runs on the io_context.
+  // Subscribes `ipsec` to expire events; `handler` runs on the io_context.
   KernelEventWatch(boost::asio::io_context& io, kernel::KernelIpsec& ipsec, Handler handler);
   ~KernelEventWatch();
   void stop();

@@ -24,7 +24,9 @@ class FakeKernelIpsec final : public KernelIpsec {
   void CreateXfrmInterface(const XfrmInterfaceParams& p) override;
   void DeleteXfrmInterface(const std::string& name) override;
   void BypassSocket(int fd, int family) override;
-  void SubscribeEvents(std::function<void(const KernelEvent&)> handler) override { handler_ = std::move(handler); }
+  void SubscribeEvents(std::function<void(const KernelEvent&)> handler, Events = Events::kAcquireAndExpire) override {
+    handler_ = std::move(handler);
+  }
   int event_fd() const override { return -1; }
   void DispatchEvents() override;
 

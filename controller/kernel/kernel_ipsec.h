@@ -164,8 +164,12 @@ class KernelIpsec {
   virtual void BypassSocket(int fd, int family) = 0;
 
   // Acquire and expire events: Subscribe once; when event_fd() is readable, call
-  // DispatchEvents(), which invokes the handler for each event read.
-  virtual void SubscribeEvents(std::function<void(const KernelEvent&)> handler) = 0;
+  // DispatchEvents(), which invokes the handler for each event read. Without acquires, the
+  // kernel keeps no larval state for packets that meet a policy without an SA (it only makes
+  // one while a key manager listens for acquires).
+  enum class Events { kExpireOnly, kAcquireAndExpire };
+  virtual void SubscribeEvents(std::function<void(const KernelEvent&)> handler,
+                               Events which = Events::kAcquireAndExpire) = 0;
   virtual int event_fd() const = 0;
   virtual void DispatchEvents() = 0;
 };

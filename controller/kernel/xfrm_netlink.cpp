@@ -203,10 +203,12 @@ void XfrmNetlink::BypassSocket(int fd, int family) {
   }
 }
 
-void XfrmNetlink::SubscribeEvents(std::function<void(const KernelEvent&)> handler) {
+void XfrmNetlink::SubscribeEvents(std::function<void(const KernelEvent&)> handler, Events which) {
   handler_ = std::move(handler);
   if (subscribed_) return;
-  for (int group : {XFRMNLGRP_ACQUIRE, XFRMNLGRP_EXPIRE})
+  std::vector<int> groups{XFRMNLGRP_EXPIRE};
+  if (which == Events::kAcquireAndExpire) groups.push_back(XFRMNLGRP_ACQUIRE);
+  for (int group : groups)
     if (mnl_socket_setsockopt(events_, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
       throw KernelError("subscribe to XFRM group " + std::to_string(group), errno, "");
   subscribed_ = true;

@@ -30,7 +30,8 @@ class XfrmNetlink final : public KernelIpsec {
   void CreateXfrmInterface(const XfrmInterfaceParams& p) override;
   void DeleteXfrmInterface(const std::string& name) override;
   void BypassSocket(int fd, int family) override;
-  void SubscribeEvents(std::function<void(const KernelEvent&)> handler) override;
+  void SubscribeEvents(std::function<void(const KernelEvent&)> handler,
+                       Events which = Events::kAcquireAndExpire) override;
   int event_fd() const override;
   void DispatchEvents() override;
 
