@@ -340,6 +340,15 @@ ChildSa* Engine::Core::find_child(Peer& p, std::uint64_t serial) {
   return nullptr;
 }
 
+IkeSa* Engine::Core::find_sa_by_cookies(Peer& p, ByteView spi) {
+  if (spi.size() != 16) return nullptr;
+  for (auto& s : p.sas)
+    if (std::equal(s->cky_i.begin(), s->cky_i.end(), spi.begin()) &&
+        std::equal(s->cky_r.begin(), s->cky_r.end(), spi.begin() + 8))
+      return s.get();
+  return nullptr;
+}
+
 IkeSa* Engine::Core::newest_established(Peer& p) {
   IkeSa* best = nullptr;
   for (auto& s : p.sas)

@@ -140,6 +140,8 @@ struct Engine::Core {
   void send(Peer& p, const IkeSa& sa, Bytes data);
   Cookie new_cookie();
   IkeSa* find_sa(Peer& p, std::uint64_t serial);
+  // The ISAKMP SA an ISAKMP SPI (CKY-I | CKY-R, 16 octets) names, if any.
+  IkeSa* find_sa_by_cookies(Peer& p, ByteView spi);
   ChildSa* find_child(Peer& p, std::uint64_t serial);
   IkeSa* newest_established(Peer& p);
   void remove_sa(Peer& p, std::uint64_t serial);

@@ -239,13 +239,7 @@ void Gateway::on_kernel_event(const kernel::KernelEvent& e) {
       log_info(name + "kernel soft expiry of SA spi " + hex32(e.spi) + " (the engine's rekey timer comes first)");
       break;
     case kernel::KernelEvent::Type::kAcquire:
-      // Not subscribed (kernel_events.cpp). Traffic met a tunnel's policy without an SA: make
-      // sure the tunnel is being brought up.
-      if (t && t->admin_up && !t->phase2_up) {
-        engine_.initiate(t->peer, now());
-        drain();
-      }
-      break;
+      break;  // not subscribed (kernel_events.cpp): gwd keeps every tunnel up by itself
   }
 }
 

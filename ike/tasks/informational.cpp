@@ -89,11 +89,7 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, E
       } else if (type == NotifyType::kResponderLifetime && n->protocol == static_cast<std::uint8_t>(ProtocolId::kIsakmp)) {
         // Phase 1 RESPONDER-LIFETIME (RFC 2407 §4.6.3.1) for the ISAKMP SA named by the SPI
         // (CKY-I | CKY-R), or this one when the SPI is empty.
-        IkeSa* target = n->spi.empty() ? find_sa(p, sa_serial) : nullptr;
-        for (auto& s : p.sas)
-          if (n->spi.size() == 16 && std::equal(s->cky_i.begin(), s->cky_i.end(), n->spi.begin()) &&
-              std::equal(s->cky_r.begin(), s->cky_r.end(), n->spi.begin() + 8))
-            target = s.get();
+        IkeSa* target = n->spi.empty() ? find_sa(p, sa_serial) : find_sa_by_cookies(p, n->spi);
         auto secs = responder_lifetime_seconds(*n);
         if (target && secs) p1_shorten_lifetime(p, *target, *secs);
       } else if (n->type < 16384) {
@@ -122,22 +118,16 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, E
     if (!d) continue;
     if (d->protocol == static_cast<std::uint8_t>(ProtocolId::kIsakmp)) {
       for (const auto& spi : d->spis) {
-        if (spi.size() != 16) continue;
-        for (auto& s : p.sas) {
-          if (!std::equal(s->cky_i.begin(), s->cky_i.end(), spi.begin()) ||
-              !std::equal(s->cky_r.begin(), s->cky_r.end(), spi.begin() + 8))
-            continue;
-          std::uint64_t gone = s->serial;
-          remove_sa(p, gone);
-          // Child SAs survive their ISAKMP SA in IKEv1; only report phase 1 down when no
-          // other ISAKMP SA with the peer is left.
-          emit(Event{EventType::kPeerDelete, p.id, Reason::kPeerDelete, "ISAKMP SA"});
-          if (!newest_established(p)) {
-            event(p.id, EventType::kPhase1Down, Reason::kPeerDelete);
-            cancel(p.dpd_timer);
-            schedule_restart(p);
-          }
-          break;
+        IkeSa* s = find_sa_by_cookies(p, spi);
+        if (!s) continue;
+        remove_sa(p, s->serial);
+        // Child SAs survive their ISAKMP SA in IKEv1; only report phase 1 down when no
+        // other ISAKMP SA with the peer is left.
+        emit(Event{EventType::kPeerDelete, p.id, Reason::kPeerDelete, "ISAKMP SA"});
+        if (!newest_established(p)) {
+          event(p.id, EventType::kPhase1Down, Reason::kPeerDelete);
+          cancel(p.dpd_timer);
+          schedule_restart(p);
         }
       }
       if (!find_sa(p, sa_serial)) return;
