@@ -10,8 +10,13 @@
 //   eng.initiate(peer, now);
 //   loop: eng.on_datagram(...) / eng.on_timer(id, now) / eng.on_esp_inbound(spi, now);
 //         for (auto& a : eng.take_actions()) execute(a);
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "ike/actions.h"
 #include "ike/config.h"
@@ -55,6 +60,46 @@ class Engine {
   void on_liveness_lost(PeerId peer, Millis now);
   // The kernel reports a hard expiry (a backstop; the engine's timers normally rekey first).
   void on_sa_hard_expired(std::uint32_t inbound_spi, Millis now);
+
+  // --- Carrying on across a controller restart (persist.cpp) and changing peers in place
+  // (peer_admin.cpp).
+
+  // Snapshot of a peer's established state: its established ISAKMP SAs (cookies, role,
+  // endpoints, NAT-T state, negotiated suite, SKEYID_d/_a/_e, phase 2 IV base, lifetime,
+  // established and rekey times) and its installed child SA pairs (SPIs, suites, ESP keys,
+  // lifetimes, install and rekey times, which pair carries outbound traffic), the DPD sequence
+  // and want_up, with "version": 1. Exchanges in progress are not included (a restored peer
+  // restarts them). Contains key material: store it with mode 0600. Times are on the
+  // controller's clock, which must continue across restarts (gwd: CLOCK_MONOTONIC, system
+  // wide). null for an unknown peer.
+  nlohmann::json snapshot(PeerId peer) const;
+
+  // Restores a snapshot into a peer just added with the same addresses and identities (no
+  // exchange started yet). `kernel_has(spi_in, spi_out)` says whether the kernel still holds a
+  // child pair (spi_out is 0 for a pair whose outbound SA was not installed yet); pairs it
+  // lacks are dropped and a Delete for them goes to the peer under the restored ISAKMP SA.
+  // Re-arms the rekey/expiry timers from the stored times (an SA past its rekey time rekeys at
+  // once; one past its hard lifetime is dropped), the DPD and NAT keepalive timers; emits
+  // Phase1Up and Phase2Up (detail "restored") but no InstallSaPair (the kernel kept the SAs).
+  // If no usable child pair remains but an ISAKMP SA does, starts a Quick Mode on it; if
+  // nothing usable remains, behaves like initiate() (both only when the snapshot's want_up is
+  // set, as for every peer the controller initiated). The DPD sequence continues 0x10000 ahead
+  // (persist.cpp says why). Returns a one-line error (which field, what was wrong) for a
+  // malformed snapshot or one for other addresses/identities than the peer's config; nothing
+  // is changed then.
+  std::optional<std::string> restore(PeerId peer, const nlohmann::json& snap, Millis now,
+                                     const std::function<bool(std::uint32_t, std::uint32_t)>& kernel_has);
+
+  // Removes a peer completely (terminate(), then forget it); its PeerId is never reused, and
+  // datagrams from its address are then dropped like those of any unknown peer.
+  void remove_peer(PeerId peer, Millis now);
+
+  // Applies changed liveness settings in place to a running peer without touching its SAs and
+  // re-arms its DPD timer (from when the peer was last heard). The short form keeps the
+  // peer's dpd_urgent_interval_ms and nat_keepalive_s.
+  void update_liveness(PeerId peer, std::uint32_t dpd_delay_s, std::uint32_t dpd_retries);
+  void update_liveness(PeerId peer, std::uint32_t dpd_delay_s, std::uint32_t dpd_retries,
+                       Millis dpd_urgent_interval_ms, std::uint32_t nat_keepalive_s);
 
   std::vector<Action> take_actions();
   PeerStatus status(PeerId peer) const;

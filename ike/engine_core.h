@@ -55,6 +55,9 @@ struct ChildSa {
   Bytes ni;  // Quick Mode initiator nonce: deterministic tie-break for simultaneous rekeys
   TimerId rekey_timer = 0, expire_timer = 0, switch_timer = 0;
   bool rekeying = false;
+  // When the pair was installed and when its rekey timer fires, on the controller's clock:
+  // what a restored engine re-arms its timers from (persist.cpp).
+  Millis installed_at = 0, rekey_at = 0;
 };
 
 struct IkeSa {
@@ -81,6 +84,7 @@ struct IkeSa {
   std::map<std::uint32_t, Millis> seen_info;
   TimerId rekey_timer = 0, expire_timer = 0, half_open_timer = 0;
   Millis established_at = 0;
+  Millis rekey_at = 0;    // when rekey_timer fires (re-authentication or responder backstop)
   Bytes lifetime_notice;  // responder: the RESPONDER-LIFETIME Informational sent after MM6
   std::uint64_t replaces = 0;  // serial of the IKE SA this re-authentication replaces
   bool rekeyed = false;

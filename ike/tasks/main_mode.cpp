@@ -357,8 +357,9 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
     e.keys = std::move(k);
     emit(std::move(e));
   }
-  sa.rekey_timer =
-      arm(rekey_delay(p.cfg, sa.choice.lifetime_s, sa.initiator), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
+  Millis rekey_in = rekey_delay(p.cfg, sa.choice.lifetime_s, sa.initiator);
+  sa.rekey_at = now + rekey_in;
+  sa.rekey_timer = arm(rekey_in, TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
   p1_send_responder_lifetime(p, sa);  // responder: our lifetime is shorter than proposed
   if (sa.replaces && find_sa(p, sa.replaces)) {

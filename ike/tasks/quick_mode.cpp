@@ -343,7 +343,10 @@ void Engine::Core::qm_install(Peer& p, IkeSa& sa, QuickMode& qm) {
     if (qm.inbound_installed) out.emplace_back(SwitchOutbound{p.id, c.out, replaced});
     else out.emplace_back(InstallSaPair{p.id, c.in, c.out, true, replaced});
   }
-  c.rekey_timer = arm(rekey_delay(p.cfg, c.lifetime_s, c.initiator), TimerRef{p.id, TimerKind::kChildRekey, c.serial});
+  Millis rekey_in = rekey_delay(p.cfg, c.lifetime_s, c.initiator);
+  c.installed_at = now;
+  c.rekey_at = now + rekey_in;
+  c.rekey_timer = arm(rekey_in, TimerRef{p.id, TimerKind::kChildRekey, c.serial});
   c.expire_timer = arm(Millis{c.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kChildExpire, c.serial});
   event(p.id, EventType::kPhase2Up, Reason::kNone, old ? "rekey" : "", c.in.spi, c.out.spi);
   if (p.cfg.emit_keys) {

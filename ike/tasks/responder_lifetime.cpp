@@ -69,8 +69,8 @@ void Engine::Core::p1_shorten_lifetime(Peer& p, IkeSa& sa, std::uint32_t seconds
   auto from_now = [&](Millis at) { return at > now ? at - now : 0; };
   if (!sa.rekeyed) {
     cancel(sa.rekey_timer);
-    sa.rekey_timer = arm(from_now(sa.established_at + fuzzed_rekey_delay(p.cfg, seconds)),
-                         TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
+    sa.rekey_at = sa.established_at + fuzzed_rekey_delay(p.cfg, seconds);
+    sa.rekey_timer = arm(from_now(sa.rekey_at), TimerRef{p.id, TimerKind::kIkeRekey, sa.serial});
   }
   cancel(sa.expire_timer);
   sa.expire_timer = arm(from_now(sa.established_at + Millis{seconds} * 1000), TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});

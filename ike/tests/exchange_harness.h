@@ -102,6 +102,7 @@ class Harness {
   std::vector<Packet> log;  // every datagram put on the wire
   std::function<bool(const Packet&)> drop;       // impairment: true = lose it
   std::function<bool(const Packet&)> duplicate;  // impairment: true = deliver twice
+  std::function<void(bool from_a, const Action&)> observe;  // sees every action before it is executed
   bool blackhole_b = false;
   // With a NAT: the public port its UDP 4500 mapping uses for A. Changing it models a NAT that
   // renewed its mapping; datagrams to the old port are then dropped by the NAT.
@@ -197,6 +198,7 @@ class Harness {
   void collect() {
     for (Side* s : {&a, &b}) {
       for (auto& act : s->eng->take_actions()) {
+        if (observe) observe(s == &a, act);
         if (auto* d = std::get_if<SendDatagram>(&act)) {
           if (d->data.size() == 1 && d->data[0] == 0xff) {
             EXPECT_FALSE(d->non_esp_marker);  // NAT-keepalive (RFC 3948 §2.3)

@@ -1,5 +1,5 @@
-// Links xgw_ike alone (plus OpenSSL, its only dependency) to prove the library pulls in no
-// sockets, netlink or Asio. Runs one derivation so the objects are really linked.
+// Links xgw_ike alone (plus OpenSSL, its only library dependency; nlohmann-json is
+// header-only) to prove the library pulls in no sockets, netlink or Asio. Runs one derivation so the objects are really linked.
 #include "ike/crypto/keys.h"
 
 int main() {
