@@ -87,6 +87,7 @@ std::optional<std::string> Engine::restore(PeerId id, const nlohmann::json& snap
   const std::string who = "restore of peer " + p.cfg.name + ": ";
   if (!p.sas.empty() || !p.children.empty() || p.want_up)
     return who + "the peer already has state (restore right after add_peer, before initiate)";
+  if (!kernel_has) return who + "no kernel_has callback (which child pairs does the kernel still hold?)";
   auto st = persist::decode(snap, p.cfg);
   if (!st) return who + st.error().reason;
   if (auto e = check_against_engine(c, p, *st, now)) return who + *e;

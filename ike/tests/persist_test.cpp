@@ -136,7 +136,10 @@ TEST(Persist, PairTheKernelLostIsDeletedAndRenewedOnTheRestoredIsakmpSa) {
   h.a.out_order.clear();
   h.a.out_active.reset();
   std::size_t log_before = h.log.size();
-  restore_a(h, snap);
+  auto acts = restore_a(h, snap);
+  EXPECT_EQ(count_of<DeleteSaPair>(acts), 0u) << "nothing to remove from the kernel";
+  EXPECT_EQ(events_with(h.a, EventType::kPhase1Up, "restored"), 1u);
+  EXPECT_EQ(events_with(h.a, EventType::kPhase2Up, "restored"), 0u);
   h.advance(5000);
   ASSERT_GE(h.b.count(EventType::kPeerDelete), 1u);
   const Event* del = h.b.last(EventType::kPeerDelete);
@@ -345,6 +348,53 @@ TEST(Persist, RestoreBehindANatKeepsTheFloatAndKeepalives) {
   for (std::size_t i = log_before; i < h.log.size(); ++i) EXPECT_EQ(h.log[i].d.local.port, kNatTPort);
   ASSERT_TRUE(h.both_up());
   h.expect_matching_sas();
+}
+
+TEST(Persist, RestoreDuringMakeBeforeBreakFinishesTheSwitch) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t old_out = *h.a.out_active;
+  h.advance(3330 * 1000 + 10);  // A's rekey (no fuzz): new inbound in, outbound not switched yet
+  ASSERT_EQ(h.a.sad_in.size(), 2u);
+  ASSERT_EQ(*h.a.out_active, old_out);
+  json snap = h.a.eng->snapshot(h.a.peer);
+  ASSERT_EQ(snap["child_sas"].size(), 2u);
+  EXPECT_FALSE(snap["child_sas"][1]["out_installed"].get<bool>());
+  restart(h, h.a, default_config(true));
+  auto acts = restore_a(h, snap);
+  EXPECT_EQ(count_of<SwitchOutbound>(acts), 0u) << "the switch waits for the usual delay";
+  EXPECT_EQ(events_with(h.a, EventType::kPhase2Up, "restored"), 2u);
+  h.advance(2000);
+  EXPECT_NE(*h.a.out_active, old_out);
+  EXPECT_EQ(h.a.sad_in.size(), 1u) << "the replaced pair went once traffic moved";
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+}
+
+TEST(Persist, RestoredResponderAnswersTheInitiatorsRekey) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  json snap = h.b.eng->snapshot(h.b.peer);
+  EXPECT_FALSE(snap["want_up"].get<bool>());
+  restart(h, h.b, default_config(false), 202);
+  auto err = h.b.eng->restore(h.b.peer, snap, h.now, kernel_of(h.b));
+  ASSERT_FALSE(err.has_value()) << *err;
+  std::size_t log_before = h.log.size();
+  h.pump();
+  EXPECT_EQ(h.log.size(), log_before) << "a responder with its pair starts nothing";
+  h.advance(3600 * 1000);  // DPD both ways, A's Quick Mode rekey answered by B2
+  EXPECT_EQ(events_with(h.a, EventType::kPhase2Up, "rekey"), 1u);
+  EXPECT_EQ(exchanges_since(h, log_before, Exchange::kIdentityProtection), 0u);
+  EXPECT_EQ(h.a.count(EventType::kDpdDead) + h.b.count(EventType::kDpdDead), 0u);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.sad_in.size(), 1u);
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
 }
 
 TEST(RemovePeer, SendsDeletesAndForgetsThePeer) {
