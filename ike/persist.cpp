@@ -168,9 +168,12 @@ std::optional<std::string> Engine::restore(PeerId id, const nlohmann::json& snap
   if (st->retire_ike_sa && sa && sa->serial != st->retire_ike_sa && c.find_sa(p, st->retire_ike_sa)) {
     p.retire_ike_sa = st->retire_ike_sa;
     ChildSa* act = c.active_child(p);
+    bool renewed = act && std::any_of(p.children.begin(), p.children.end(),
+                                      [&](const ChildSa& ch) { return ch.rekey_of == act->serial; });
     if (act) {
       act->rekeying = true;
-      c.qm_start(p, *sa, act->serial);
+      // Renewed already, only the outbound switch was pending: it retires the old SA.
+      if (!renewed) c.qm_start(p, *sa, act->serial);
     } else {
       c.retire_replaced_ike_sa(p);
     }

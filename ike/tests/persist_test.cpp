@@ -375,6 +375,37 @@ TEST(Persist, RestoreDuringMakeBeforeBreakFinishesTheSwitch) {
   h.expect_matching_sas();
 }
 
+// Snapshot in the middle of a re-authentication: the new ISAKMP SA is up and the active pair
+// renewed on it, but the switch (and with it the Delete of the old ISAKMP SA) is pending.
+TEST(Persist, RestoreDuringReauthenticationRetiresTheOldIsakmpSa) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.ike_lifetime_s = cb.ike_lifetime_s = 3000;
+  ca.rekey_margin_s = 540;  // A re-authenticates at 2460 s
+  ca.esp_lifetime_s = cb.esp_lifetime_s = 28800;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  h.advance(2460 * 1000 + 10);
+  json snap = h.a.eng->snapshot(h.a.peer);
+  ASSERT_EQ(snap["ike_sas"].size(), 2u);
+  ASSERT_EQ(snap["child_sas"].size(), 2u);
+  ASSERT_NE(snap["retire_ike_sa"].get<std::uint64_t>(), 0u);
+  restart(h, h.a, ca);
+  std::size_t log_before = h.log.size();
+  restore_a(h, snap);
+  EXPECT_EQ(h.log.size(), log_before) << "no second renewal of the pair";
+  h.advance(2000);
+  EXPECT_EQ(h.a.eng->status(h.a.peer).ike_sas, 1u);
+  EXPECT_EQ(h.b.eng->status(h.b.peer).ike_sas, 1u) << "B got the Delete for the old ISAKMP SA";
+  EXPECT_EQ(h.a.sad_in.size(), 1u);
+  EXPECT_EQ(h.b.sad_in.size(), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down) + h.b.count(EventType::kPhase2Down), 0u);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  h.advance(60000);  // DPD on the new ISAKMP SA
+  EXPECT_TRUE(h.both_up());
+}
+
 TEST(Persist, RestoredResponderAnswersTheInitiatorsRekey) {
   Harness h;
   h.start();
