@@ -232,6 +232,35 @@ TEST(Persist, MalformedOrForeignSnapshotIsRefusedAndChangesNothing) {
   h.expect_matching_sas();
 }
 
+// Every field of a snapshot replaced by a value of the wrong type or range: each one is refused
+// with an error naming that field, and the peer stays untouched throughout.
+TEST(Persist, EveryFieldIsChecked) {
+  Harness h;
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  json snap = h.a.eng->snapshot(h.a.peer);
+  restart(h, h.a, default_config(true));
+  const json bad_values[] = {nullptr, "x", -1, 1.5, json::array(), json::object()};
+  std::size_t checked = 0;
+  const json leaves = snap.flatten();
+  for (const auto& [pointer, value] : leaves.items()) {
+    std::string key = pointer.substr(pointer.rfind('/') + 1);
+    for (const json& bad : bad_values) {
+      json s = snap;
+      s[json::json_pointer(pointer)] = bad;
+      std::optional<std::string> err;
+      ASSERT_NO_THROW(err = h.a.eng->restore(h.a.peer, s, h.now, kernel_of(h.a))) << pointer;
+      ASSERT_TRUE(err.has_value()) << pointer << " = " << bad.dump();
+      EXPECT_NE(err->find(key), std::string::npos) << pointer << ": " << *err;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 300u);
+  EXPECT_TRUE(h.a.eng->take_actions().empty());
+  EXPECT_FALSE(h.a.eng->status(h.a.peer).phase1_up);
+  EXPECT_FALSE(h.a.eng->restore(h.a.peer, snap, h.now, kernel_of(h.a)).has_value());
+}
+
 TEST(Persist, SnapshotOfARestoredPeerEqualsTheOriginalButForTheDpdSkip) {
   Harness h;
   h.start();
