@@ -69,9 +69,10 @@ class Engine {
   // established and rekey times) and its installed child SA pairs (SPIs, suites, ESP keys,
   // lifetimes, install and rekey times, which pair carries outbound traffic), the DPD sequence
   // and want_up, with "version": 1. Exchanges in progress are not included (a restored peer
-  // restarts them). Contains key material: store it with mode 0600. Times are on the
-  // controller's clock, which must continue across restarts (gwd: CLOCK_MONOTONIC, system
-  // wide). null for an unknown peer.
+  // restarts them). Contains key material: store it with mode 0600 (the JSON's strings are
+  // not wiped when freed, unlike crypto::Secret). Times are on the controller's clock, which
+  // must continue across restarts (gwd: CLOCK_MONOTONIC, system wide). null for an unknown
+  // peer. Take one after restore() too: it changes the DPD sequence and may change SAs.
   nlohmann::json snapshot(PeerId peer) const;
 
   // Restores a snapshot into a peer just added with the same addresses and identities (no
