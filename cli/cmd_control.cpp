@@ -52,6 +52,8 @@ int run(const std::string& socket_path, bool as_json, const json& request, bool 
     std::cerr << "gwctl: " << reply.value("error", "request failed") << "\n";
   } else if (is_status) {
     print_status(reply);
+  } else if (reply.contains("changes")) {
+    std::cout << reply.value("changes", "") << "\n";
   }
   return ok ? 0 : 1;
 }
@@ -94,6 +96,11 @@ void add_control(CLI::App& app, int& exit_code) {
     if (!o.to.empty()) req["to"] = o.to;
     exit_code = run(o.socket, o.json, req, false);
   });
+
+  auto* reload = app.add_subcommand(
+      "reload", "Re-read gwd's config file and apply the changes (same as SIGHUP); an invalid file is refused");
+  common(reload);
+  reload->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "reload"}}, false); });
 }
 
 }  // namespace xgw::cli

@@ -44,7 +44,18 @@ datapath::XdpMode xdp_mode(config::XdpMode m) {
   }
 }
 
-json handle(gwd::Gateway& gw, const json& req) {
+// Re-reads the config file and applies it; the running configuration stays on any error.
+json reload(gwd::Gateway& gw, const std::string& path) {
+  try {
+    std::string changes = gw.reload(config::load_file(path));
+    return json{{"ok", true}, {"changes", changes}};
+  } catch (const std::exception& e) {
+    gwd::log_error("reload refused, the running configuration stays: " + std::string(e.what()));
+    return json{{"ok", false}, {"error", std::string("reload refused: ") + e.what()}};
+  }
+}
+
+json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
   const std::string cmd = req["cmd"];
   auto result = [](std::optional<std::string> err) {
     return err ? json{{"ok", false}, {"error", *err}} : json{{"ok", true}};
@@ -63,7 +74,8 @@ json handle(gwd::Gateway& gw, const json& req) {
     std::string to = req.contains("to") && req["to"].is_string() ? req["to"].get<std::string>() : "";
     return result(gw.failover(field("connection"), to));
   }
-  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, up, down, failover)"}};
+  if (cmd == "reload") return reload(gw, config_path);
+  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, up, down, failover, reload)"}};
 }
 
 int run(const std::string& path, bool keep_datapath) {
@@ -91,11 +103,21 @@ int run(const std::string& path, bool keep_datapath) {
   gwd::OpenSslRandom rng;
   gwd::Gateway gw(io, cfg, gwd::KernelHandles{xfrm, routes, dp ? &dp->maps() : nullptr}, rng);
   gw.start();
-  gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, r); });
+  gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, path, r); });
   control.start();
   gwd::log_info("gwd " + std::string(xgw::kVersion) + " running: " + std::to_string(cfg.connections.size()) +
                 " connection(s), control socket " + cfg.gateway.control_socket);
 
+  boost::asio::signal_set hup(io, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      gwd::log_info("received SIGHUP: reloading " + path);
+      reload(gw, path);
+      wait_hup();
+    });
+  };
+  wait_hup();
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
@@ -103,6 +125,7 @@ int run(const std::string& path, bool keep_datapath) {
                   (keep_datapath ? ": stopping, kernel state kept (--keep-datapath)" : ": stopping, removing kernel state"));
     gw.stop(keep_datapath);
     control.close();
+    hup.cancel();
     if (dp && !keep_datapath) {
       dp->DetachWan(wan);
       if (!lan.name.empty()) dp->DetachTc(lan, true);

@@ -19,6 +19,7 @@
 #include "controller/gwd/kernel_events.h"
 #include "controller/gwd/liveness.h"
 #include "controller/gwd/plumbing.h"
+#include "controller/gwd/state_file.h"
 #include "controller/gwd/tunnel_state.h"
 #include "ike/engine.h"
 #include "ike/random.h"
@@ -30,12 +31,19 @@ class Gateway {
   Gateway(boost::asio::io_context& io, config::Config cfg, KernelHandles kernel, ike::Random& rng);
   ~Gateway();
 
-  // Sets up every tunnel's kernel objects, opens the IKE sockets and initiates every tunnel.
+  // Sets up every tunnel's kernel objects, opens the IKE sockets and brings the tunnels up.
+  // With an adoptable state file (a previous gwd killed, or stopped with --keep-datapath)
+  // it adopts the kernel objects and SAs the file describes and carries on with the same IKE
+  // SAs; otherwise it starts fresh.
   void start();
   // Sends Deletes and removes everything start() made (unless keep_kernel_state).
   void stop(bool keep_kernel_state);
+  // Applies a new configuration (see reload_plan.h); returns what changed, or throws
+  // std::runtime_error (the running configuration stays in force).
+  std::string reload(config::Config next);
 
   nlohmann::json status() const;
+  const config::Config& config() const { return cfg_; }
   // Operator commands; return an error message, or nothing on success.
   std::optional<std::string> set_admin(const std::string& tunnel, bool up);
   std::optional<std::string> failover(const std::string& connection, const std::string& to_tunnel);
@@ -53,10 +61,29 @@ class Gateway {
   void arm(ike::TimerId id, ike::Millis at);
   void cancel(ike::TimerId id);
   void keepalive_tick();
+  void idle_tick();
   void on_kernel_event(const kernel::KernelEvent& e);
+  void on_acquire(const kernel::KernelEvent& e, TunnelState* t);
+
+  // --- lifecycle (gateway_lifecycle.cpp)
+  ConnectionState& add_connection(const config::Connection& cfg, const nlohmann::json* saved);
+  void remove_connection(std::uint32_t id);
+  void activate(ConnectionState& c, const nlohmann::json* saved);
+  void setup_tunnel(TunnelState& t, const nlohmann::json* saved);
+  void teardown_tunnel(TunnelState& t);
+  void start_probe(TunnelState& t);
+  // Brings a connection's tunnels up (AWS never initiates IKEv1: the gateway does).
+  void bring_up(ConnectionState& c, const std::string& why);
+  // On-demand with an idle timeout: no traffic but the liveness probe's for that long.
+  void take_down_idle(ConnectionState& c);
+  void renegotiate(TunnelState& t, const config::Tunnel& next);
+  void save_state();
+  std::uint32_t free_tunnel_id(const nlohmann::json* saved_ids) const;
+  std::uint32_t free_connection_id() const;
 
   TunnelState* tunnel_by_peer(ike::PeerId p);
   TunnelState* tunnel_by_name(const std::string& name);
+  TunnelState* tunnel_by_id(std::uint32_t id);
   ConnectionState& connection_of(const TunnelState& t);
   TunnelState& other_tunnel(const TunnelState& t);
   // Chooses the connection's active tunnel after a change; `why` goes to the log.
@@ -64,21 +91,21 @@ class Gateway {
   void set_active(ConnectionState& c, TunnelState& t, const std::string& why);
   void install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound);
   bool usable(const TunnelState& t) const;
-  std::size_t index_of(const TunnelState& t) const { return static_cast<std::size_t>(&t - tunnels_.data()); }
 
   boost::asio::io_context& io_;
   config::Config cfg_;
   KernelHandles kernel_;
   ike::Engine engine_;
+  StateFile state_file_;
+  std::optional<nlohmann::json> adopted_;  // the state file found at start, while adopting
   std::unique_ptr<IkeSockets> sockets_;
   std::unique_ptr<KernelEventWatch> kernel_events_;
-  std::vector<TunnelState> tunnels_;
-  std::vector<std::unique_ptr<LivenessProbe>> probes_;  // one per tunnel, same index
-  std::vector<ConnectionState> connections_;
+  std::map<std::uint32_t, TunnelState> tunnels_;          // by tunnel id
+  std::map<std::uint32_t, ConnectionState> connections_;  // by connection id
   std::map<ike::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  boost::asio::steady_timer keepalive_;
-  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  boost::asio::steady_timer keepalive_, idle_;
   bool started_ = false;
+  bool dirty_ = false;  // something the state file records changed since it was written
 };
 
 }  // namespace xgw::gwd

@@ -8,12 +8,14 @@
 
 namespace xgw::gwd {
 
-KernelEventWatch::KernelEventWatch(boost::asio::io_context& io, kernel::KernelIpsec& ipsec, Handler handler)
-    : ipsec_(ipsec), fd_(io) {
-  // Expiries only: gwd keeps every tunnel up by itself, and listening for acquires would make
-  // the kernel park a larval state for each packet (e.g. a liveness probe) that meets a
-  // tunnel's policy while the tunnel is down. On-demand tunnels will want acquires.
-  ipsec_.SubscribeEvents(std::move(handler), kernel::KernelIpsec::Events::kExpireOnly);
+KernelEventWatch::KernelEventWatch(boost::asio::io_context& io, kernel::KernelIpsec& ipsec, Handler handler,
+                                   bool acquires)
+    : ipsec_(ipsec), handler_(std::move(handler)), fd_(io) {
+  // Acquires only for on-demand connections: gwd keeps every other tunnel up by itself, and
+  // listening for acquires makes the kernel park a larval state for each packet that meets a
+  // tunnel's policy while the tunnel is down.
+  ipsec_.SubscribeEvents(handler_, acquires ? kernel::KernelIpsec::Events::kAcquireAndExpire
+                                            : kernel::KernelIpsec::Events::kExpireOnly);
   int fd = ::dup(ipsec_.event_fd());
   if (fd < 0) throw kernel::KernelError("duplicate the XFRM event socket", errno, "");
   fd_.assign(fd);
@@ -21,6 +23,10 @@ KernelEventWatch::KernelEventWatch(boost::asio::io_context& io, kernel::KernelIp
 }
 
 KernelEventWatch::~KernelEventWatch() { stop(); }
+
+void KernelEventWatch::subscribe_acquires() {
+  ipsec_.SubscribeEvents(handler_, kernel::KernelIpsec::Events::kAcquireAndExpire);
+}
 
 void KernelEventWatch::stop() {
   boost::system::error_code ec;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "controller/gwd/log.h"
@@ -34,7 +35,7 @@ void best_effort(const std::string& what, F&& f) {
 
 }  // namespace
 
-void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t) {
+void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t, bool adopt) {
   const config::Tunnel& cfg = *t.cfg;
   kernel::XfrmInterfaceParams xi;
   xi.name = t.ifname;
@@ -42,7 +43,14 @@ void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t) {
   xi.underlay = gw.wan_interface;
   xi.mtu = cfg.mtu.value_or(0);
   xi.addresses.push_back(kernel::Prefix4{to_addr4(cfg.local_inside()), 30});
-  k.ipsec.CreateXfrmInterface(xi);
+  bool exists = if_nametoindex(t.ifname.c_str()) != 0;
+  if (exists && !adopt) {
+    log_info("removing leftover interface " + t.ifname + " (no adoptable state for it)");
+    k.ipsec.DeleteXfrmInterface(t.ifname);
+    exists = false;
+  }
+  if (exists) log_info("adopted interface " + t.ifname);
+  else k.ipsec.CreateXfrmInterface(xi);
   t.ifindex = static_cast<int>(if_nametoindex(t.ifname.c_str()));
   // Decrypted replies may come back on either tunnel (AWS picks its egress): no strict
   // reverse-path filter on the tunnel interfaces.
@@ -62,11 +70,13 @@ void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t) {
 
   if (k.maps) {
     k.maps->UpsertPeer(dp_ip(cfg.peer_address), datapath::PeerAllow{}, t.id);
-    datapath::TunnelParams tp;
-    tp.mark = t.mark;
-    tp.mss = static_cast<std::uint16_t>(cfg.mss.value_or(0));
-    tp.clear_df = true;  // AWS: clear DF so the kernel fragments before encrypting
-    k.maps->SetTunnelParams(t.id, tp);
+    if (!adopt) {
+      datapath::TunnelParams tp;
+      tp.mark = t.mark;
+      tp.mss = static_cast<std::uint16_t>(cfg.mss.value_or(0));
+      tp.clear_df = true;  // AWS: clear DF so the kernel fragments before encrypting
+      k.maps->SetTunnelParams(t.id, tp);
+    }
     k.maps->SetTunnelInterface(static_cast<std::uint32_t>(t.ifindex), t.id);
   }
 }
@@ -95,13 +105,22 @@ void unplumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t) 
 
 void plumb_connection(KernelHandles k, const ConnectionState& c) {
   if (!k.maps) return;
-  for (const auto& n : c.cfg->remote_networks) k.maps->AddRemoteNetwork(dp_ip(n.addr), n.len, c.id);
+  for (const auto& n : c.cfg.remote_networks) k.maps->AddRemoteNetwork(dp_ip(n.addr), n.len, c.id);
+}
+
+void update_remote_networks(KernelHandles k, const ConnectionState& c, const std::vector<config::Cidr>& previous) {
+  if (!k.maps) return;
+  // Add (or re-point) first, then remove what is gone: an unchanged network never misses a route.
+  plumb_connection(k, c);
+  for (const auto& n : previous)
+    if (std::find(c.cfg.remote_networks.begin(), c.cfg.remote_networks.end(), n) == c.cfg.remote_networks.end())
+      k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
 }
 
 void unplumb_connection(KernelHandles k, const ConnectionState& c) {
   if (!k.maps) return;
-  best_effort("remote networks of " + c.cfg->name, [&] {
-    for (const auto& n : c.cfg->remote_networks) k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
+  best_effort("remote networks of " + c.cfg.name, [&] {
+    for (const auto& n : c.cfg.remote_networks) k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
   });
 }
 

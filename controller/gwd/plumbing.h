@@ -17,10 +17,15 @@ struct KernelHandles {
   datapath::DatapathMaps* maps;  // null when the datapath is off (xdp_mode = off)
 };
 
-void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t);
+// With `adopt` (a restart that adopts the previous gwd's state) an existing interface is kept
+// with the SAs and counters behind it, and the datapath's tunnel parameters stay as they are;
+// without it, a leftover interface of the same name is replaced.
+void plumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t, bool adopt);
 // Removes what plumb_tunnel made; best effort, logs what it could not remove.
 void unplumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t);
 void plumb_connection(KernelHandles k, const ConnectionState& c);
 void unplumb_connection(KernelHandles k, const ConnectionState& c);
+// A reload changed the connection's remote networks from `previous` to c.cfg's.
+void update_remote_networks(KernelHandles k, const ConnectionState& c, const std::vector<config::Cidr>& previous);
 
 }  // namespace xgw::gwd

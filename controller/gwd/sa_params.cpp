@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <bit>
+#include <cstdio>
 #include <stdexcept>
 
 namespace xgw::gwd {
@@ -59,6 +60,12 @@ std::vector<SaKey> sa_keys(const ike::DeleteSaPair& d) {
   if (d.outbound_spi) keys.push_back({to_addr4(d.dst), d.outbound_spi, "outbound"});
   if (d.inbound_spi) keys.push_back({to_addr4(d.src), d.inbound_spi, "inbound"});
   return keys;
+}
+
+std::string hex32(std::uint32_t v) {
+  char b[11];
+  std::snprintf(b, sizeof b, "0x%08x", v);
+  return b;
 }
 
 }  // namespace xgw::gwd

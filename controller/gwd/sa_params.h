@@ -22,4 +22,7 @@ struct SaKey {
 };
 std::vector<SaKey> sa_keys(const ike::DeleteSaPair& d);
 
+// An SPI as logs and status show it: 0x%08x.
+std::string hex32(std::uint32_t v);
+
 }  // namespace xgw::gwd

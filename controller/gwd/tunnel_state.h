@@ -1,14 +1,17 @@
 #pragma once
 // What gwd knows about each tunnel and connection at run time.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "controller/config/config.h"
+#include "controller/gwd/liveness.h"
 #include "ike/actions.h"
 
 namespace xgw::gwd {
 
 struct TunnelState {
+  // Both point into the owning ConnectionState's config, whose address never changes.
   const config::Connection* conn = nullptr;
   const config::Tunnel* cfg = nullptr;
   std::uint32_t id = 0;            // datapath tunnel index and XFRM if_id (1-based)
@@ -26,15 +29,25 @@ struct TunnelState {
   ike::Reason last_failure = ike::Reason::kNone;
   std::string last_failure_detail;
   std::int64_t phase1_since = 0, phase2_since = 0, last_failure_at = 0;  // unix seconds
+  std::unique_ptr<LivenessProbe> probe;
+  // Last idle check (on-demand): the SA pair's packet counters and the probe's own packets.
+  struct IdleSample {
+    std::uint32_t spi_in = 0, spi_out = 0;
+    std::uint64_t sa_packets = 0, probe_packets = 0;
+  } idle_sample;
 };
 
 struct ConnectionState {
-  const config::Connection* cfg = nullptr;
+  config::Connection cfg;  // owned: a reload changes it in place
   std::uint32_t id = 0;
-  std::size_t tunnels[2] = {0, 0};  // indexes into Gateway's tunnel list
-  std::uint32_t active = 0;         // tunnel id carrying LAN traffic, 0 = none yet
+  std::uint32_t tunnels[2] = {0, 0};  // tunnel ids
+  std::uint32_t active = 0;           // tunnel id carrying LAN traffic, 0 = none yet
   std::uint32_t failovers = 0;
   std::string last_switch_reason;
+  // On-demand: the tunnels are negotiated only after traffic met the policies (an acquire).
+  bool demand_up = false;
+  // Idle teardown: when traffic other than the liveness probe's was last seen (gwd's clock, ms).
+  std::uint64_t idle_since = 0;
 };
 
 }  // namespace xgw::gwd

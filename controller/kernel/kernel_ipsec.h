@@ -163,7 +163,7 @@ class KernelIpsec {
   // Per-socket bypass policies (both directions) so IKE on this socket is never encrypted.
   virtual void BypassSocket(int fd, int family) = 0;
 
-  // Acquire and expire events: Subscribe once; when event_fd() is readable, call
+  // Acquire and expire events: Subscribe (again to add acquires); when event_fd() is readable, call
   // DispatchEvents(), which invokes the handler for each event read. Without acquires, the
   // kernel keeps no larval state for packets that meet a policy without an SA (it only makes
   // one while a key manager listens for acquires).

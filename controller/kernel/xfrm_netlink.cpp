@@ -205,13 +205,15 @@ void XfrmNetlink::BypassSocket(int fd, int family) {
 
 void XfrmNetlink::SubscribeEvents(std::function<void(const KernelEvent&)> handler, Events which) {
   handler_ = std::move(handler);
-  if (subscribed_) return;
-  std::vector<int> groups{XFRMNLGRP_EXPIRE};
-  if (which == Events::kAcquireAndExpire) groups.push_back(XFRMNLGRP_ACQUIRE);
+  // A later call may widen the subscription (a reload adds the first on-demand connection).
+  std::vector<int> groups;
+  if (!subscribed_) groups.push_back(XFRMNLGRP_EXPIRE);
+  if (which == Events::kAcquireAndExpire && !acquires_) groups.push_back(XFRMNLGRP_ACQUIRE);
   for (int group : groups)
     if (mnl_socket_setsockopt(events_, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
       throw KernelError("subscribe to XFRM group " + std::to_string(group), errno, "");
   subscribed_ = true;
+  acquires_ = acquires_ || which == Events::kAcquireAndExpire;
 }
 
 int XfrmNetlink::event_fd() const { return subscribed_ ? mnl_socket_get_fd(events_) : -1; }

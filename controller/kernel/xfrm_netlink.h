@@ -45,6 +45,7 @@ class XfrmNetlink final : public KernelIpsec {
   mnl_socket* events_ = nullptr;
   std::function<void(const KernelEvent&)> handler_;
   bool subscribed_ = false;
+  bool acquires_ = false;
   uint32_t seq_ = 1;
 };
 

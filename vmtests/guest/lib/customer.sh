@@ -132,8 +132,9 @@ gwd_algorithms() {
 }
 
 # gwd_write_config [--match-proposals] [EXTRA-TUNNEL-KEYS]: gwd's config for every connection
-# of the tunnel file. With --match-proposals each tunnel offers exactly its endpoint's
-# proposals; otherwise gwd's defaults (AWS's default suite).
+# of the tunnel file (or those GWD_CONNECTIONS lists, space-separated). With
+# --match-proposals each tunnel offers exactly its endpoint's proposals; otherwise gwd's
+# defaults (AWS's default suite).
 gwd_write_config() {
   local match=0
   if [[ ${1:-} == --match-proposals ]]; then match=1; shift; fi
@@ -149,11 +150,14 @@ local_address = \"$CGW_WAN_ADDR\"
   out+="control_socket = \"$GWD_SOCK\"
 state_dir = \"/run/xgw/state\"
 "
-  for c in "${TF_CONNECTIONS[@]}"; do
+  local conns=("${TF_CONNECTIONS[@]}")
+  [[ -n ${GWD_CONNECTIONS:-} ]] && read -ra conns <<<"$GWD_CONNECTIONS"
+  for c in "${conns[@]}"; do
     out+="
 [[connection]]
 name = \"$c\"
 remote_networks = [\"${TF[$c.vpc_network]}\"]
+${TF[$c.gwd]//; /$nl}
 "
     for t in $(connection_tunnels "$c"); do
       algs=""
@@ -193,6 +197,9 @@ gwd_tunnel_field() {
   gwctl_json status | jq -r --arg t "$1" --arg f "$2" '.connections[].tunnels[] | select(.name == $t) | .[$f]'
 }
 gwd_tunnel_up() { [[ $(gwd_tunnel_field "$1" phase2) == up ]]; }
+gwd_tunnel_down() { [[ $(gwd_tunnel_field "$1" phase2) == down ]]; }
+# gwd_spis TUNNEL: "IN/OUT" as gwd reports them.
+gwd_spis() { echo "$(gwd_tunnel_field "$1" spi_in)/$(gwd_tunnel_field "$1" spi_out)"; }
 gwd_active_tunnel() { gwctl_json status | jq -r --arg c "$1" '.connections[] | select(.name == $c) | .active_tunnel'; }
 
 # cgw_gwd_up [--match-proposals] [EXTRA-TUNNEL-KEYS]: gwd as the gateway, configured from

@@ -2,7 +2,8 @@
 # Reads a declarative tunnel file (vmtests/aws/*.conf) into associative arrays.
 #
 #   [connection NAME]            one VPN connection
-#   key = value                  customer_address, lan_networks, vpc, vpc_network
+#   key = value                  customer_address, lan_networks, vpc, vpc_network, gwd
+#                                (extra keys for gwd's connection, "k = v; k = v")
 #   [tunnel NAME/N]              tunnel N of connection NAME, one AWS endpoint each
 #   key = value                  endpoint, outside, inside, psk, ike, esp, ike_lifetime,
 #                                esp_lifetime, rekey_margin, dpd_delay, dpd_timeout (the
@@ -22,7 +23,7 @@ declare -A TF_TUNNEL_DEFAULTS=(
 )
 declare -A TF_CONNECTION_DEFAULTS=(
   [customer_address]=198.51.100.10 [lan_networks]=192.0.2.0/26
-  [vpc]=vpc [vpc_network]=192.0.2.128/26
+  [vpc]=vpc [vpc_network]=192.0.2.128/26 [gwd]=""
 )
 
 tunnelfile_load() {

@@ -1,0 +1,53 @@
+// The status the control socket's "status" command returns (schema: docs/cli.md, version 1).
+#include "controller/gwd/gateway.h"
+#include "controller/gwd/sa_params.h"
+
+namespace xgw::gwd {
+
+using nlohmann::json;
+
+json Gateway::status() const {
+  json conns = json::array();
+  for (const auto& [cid, c] : connections_) {
+    json tuns = json::array();
+    for (std::uint32_t id : c.tunnels) {
+      const TunnelState& t = tunnels_.at(id);
+      ike::PeerStatus ps = engine_.status(t.peer);
+      tuns.push_back({
+          {"name", t.cfg->name},
+          {"peer_address", config::ipv4_str(t.cfg->peer_address)},
+          {"inside_address", config::ipv4_str(t.cfg->local_inside())},
+          {"interface", t.ifname},
+          {"admin", t.admin_up ? "up" : "down"},
+          {"phase1", t.phase1_up ? "up" : "down"},
+          {"phase2", t.phase2_up ? "up" : "down"},
+          {"role", c.active == t.id ? "active" : "standby"},
+          {"spi_in", t.spi_in ? hex32(t.spi_in) : ""},
+          {"spi_out", t.spi_out ? hex32(t.spi_out) : ""},
+          {"nat_t", ps.nat_detected},
+          {"liveness", !t.probe ? "off" : t.probe->alive() ? "alive" : "dead"},
+          {"probe_rtt_ms", t.probe ? t.probe->last_rtt_ms() : 0.0},
+          {"ike_sas", ps.ike_sas},
+          {"child_sas", ps.child_sas},
+          {"phase1_since", t.phase1_since},
+          {"phase2_since", t.phase2_since},
+          {"last_failure", t.last_failure == ike::Reason::kNone ? "" : ike::to_string(t.last_failure)},
+          {"last_failure_detail", t.last_failure_detail},
+          {"last_failure_at", t.last_failure_at},
+      });
+    }
+    std::string active;
+    if (c.active) active = tunnels_.at(c.active).cfg->name;
+    conns.push_back({{"name", c.cfg.name},
+                     {"routing", config::to_string(c.cfg.routing)},
+                     {"on_demand", c.cfg.on_demand},
+                     {"demand_up", c.demand_up},
+                     {"active_tunnel", active},
+                     {"failovers", c.failovers},
+                     {"last_switch_reason", c.last_switch_reason},
+                     {"tunnels", tuns}});
+  }
+  return json{{"version", 1}, {"connections", conns}};
+}
+
+}  // namespace xgw::gwd

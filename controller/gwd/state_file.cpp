@@ -1,0 +1,85 @@
+#include "controller/gwd/state_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace xgw::gwd {
+namespace {
+
+std::runtime_error io_error(const std::string& what, const std::string& path) {
+  return std::runtime_error("state file: " + what + " " + path + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+std::string current_boot_id() {
+  std::ifstream f("/proc/sys/kernel/random/boot_id");
+  std::string id;
+  std::getline(f, id);
+  return id;
+}
+
+StateFile::StateFile(const std::string& state_dir) : dir_(state_dir), path_(state_dir + "/gwd-state.json") {}
+
+std::optional<nlohmann::json> StateFile::load(std::string& why) const {
+  why.clear();
+  std::ifstream f(path_);
+  if (!f) return std::nullopt;
+  std::stringstream text;
+  text << f.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    why = path_ + " is not valid JSON";
+    return std::nullopt;
+  }
+  if (j.value("version", 0) != kVersion) {
+    why = path_ + " has version " + std::to_string(j.value("version", 0)) + ", this gwd reads " +
+          std::to_string(kVersion);
+    return std::nullopt;
+  }
+  if (j.value("boot_id", "") != current_boot_id()) {
+    why = path_ + " was written before the last reboot: the kernel state it describes is gone";
+    return std::nullopt;
+  }
+  return j;
+}
+
+void StateFile::save(nlohmann::json state) const {
+  state["version"] = kVersion;
+  state["boot_id"] = current_boot_id();
+  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) throw io_error("create directory", dir_);
+  const std::string tmp = path_ + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw io_error("create", tmp);
+  ::fchmod(fd, 0600);  // an older file may have been created with other bits
+  const std::string text = state.dump();
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      throw io_error("write", tmp);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // The rename must not become visible before the data: a crash in between would leave an
+  // empty file where a good one was.
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    throw io_error("fsync", tmp);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) throw io_error("rename to", path_);
+}
+
+void StateFile::remove() const { ::unlink(path_.c_str()); }
+
+}  // namespace xgw::gwd
