@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -54,7 +55,13 @@ std::optional<nlohmann::json> StateFile::load(std::string& why) const {
 void StateFile::save(nlohmann::json state) const {
   state["version"] = kVersion;
   state["boot_id"] = current_boot_id();
-  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST) throw io_error("create directory", dir_);
+  // The directory may be under /run, which a reboot empties: create the whole path.
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_)) {
+    std::filesystem::create_directories(dir_, ec);
+    if (ec) throw std::runtime_error("state file: create directory " + dir_ + ": " + ec.message());
+    ::chmod(dir_.c_str(), 0700);
+  }
   const std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw io_error("create", tmp);

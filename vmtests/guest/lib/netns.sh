@@ -31,7 +31,8 @@ veth_link() {
 ns_daemon() {
   local ns=$1 name=$2 logf=$3; shift 3
   mkdir -p /run/xgw-test
-  setsid nsenter --net="/run/netns/$ns" "$@" >"$logf" 2>&1 </dev/null &
+  # Appends: a daemon restarted by the scenario keeps its predecessor's lines.
+  setsid nsenter --net="/run/netns/$ns" "$@" >>"$logf" 2>&1 </dev/null &
   echo $! > "/run/xgw-test/$name.pid"
   register_log "$name" "$logf"
 }
