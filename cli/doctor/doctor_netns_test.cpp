@@ -13,6 +13,7 @@
 #include "cli/doctor/doctor.h"
 #include "cli/doctor/firewall.h"
 #include "cli/doctor/host_checks.h"
+#include "controller/config/sample_config.h"
 
 namespace xgw::doctor {
 namespace {
@@ -53,22 +54,9 @@ class Netns : public ::testing::Test {
     char tmpl[] = "/tmp/xgw-doctor-XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::string p = dir_ + "/gwd.toml";
-    std::ofstream(p) << R"([gateway]
-wan_interface = "wan0"
-local_address = "198.51.100.10"
-xdp_mode = "off"
-[[connection]]
-name = "vpn1"
-remote_networks = ["10.0.0.0/16"]
-[[connection.tunnel]]
-peer_address = "203.0.113.21"
-psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
-inside_cidr = "169.254.100.0/30"
-[[connection.tunnel]]
-peer_address = "203.0.113.87"
-psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
-inside_cidr = "169.254.101.0/30"
-)";
+    // The datapath stays off: these checks look at the namespace, not at a running gwd.
+    std::ofstream(p) << config::sample::replace_once(config::sample::kText, "wan_interface = \"eth0\"",
+                                                     "wan_interface = \"wan0\"\nxdp_mode = \"off\"");
     std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return p;
   }

@@ -8,29 +8,15 @@
 
 #include "cli/doctor/config_checks.h"
 #include "cli/doctor/host_checks.h"
+#include "controller/config/sample_config.h"
 
 namespace xgw::doctor {
 namespace {
 
 config::Config Good() {
-  const char* toml = R"(
-[gateway]
-wan_interface = "eth0"
-local_address = "198.51.100.10"
-[[connection]]
-name = "vpn1"
-remote_networks = ["10.0.0.0/16"]
-[[connection.tunnel]]
-peer_address = "203.0.113.21"
-psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
-inside_cidr = "169.254.100.0/30"
-mss = 1379
-[[connection.tunnel]]
-peer_address = "203.0.113.87"
-psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
-inside_cidr = "169.254.101.0/30"
-)";
-  return config::load_string(toml, "t.toml");
+  return config::load_string(config::sample::replace_once(config::sample::kText, "inside_cidr = \"169.254.100.0/30\"",
+                                                          "inside_cidr = \"169.254.100.0/30\"\nmss = 1379"),
+                             "t.toml");
 }
 
 const Check* Find(const std::vector<Check>& v, const std::string& id, const std::string& title_part = "") {

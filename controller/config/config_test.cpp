@@ -1,4 +1,5 @@
 #include "controller/config/config.h"
+#include "controller/config/sample_config.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,25 +11,7 @@
 namespace xgw::config {
 namespace {
 
-const char* kMinimal = R"(
-[gateway]
-wan_interface = "eth0"
-local_address = "198.51.100.10"
-
-[[connection]]
-name = "vpn1"
-remote_networks = ["10.0.0.0/16"]
-
-[[connection.tunnel]]
-peer_address = "203.0.113.21"
-psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
-inside_cidr = "169.254.100.0/30"
-
-[[connection.tunnel]]
-peer_address = "203.0.113.87"
-psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
-inside_cidr = "169.254.101.0/30"
-)";
+const char* const kMinimal = sample::kText;
 
 std::string ErrorOf(const std::string& text) {
   try {
@@ -39,10 +22,8 @@ std::string ErrorOf(const std::string& text) {
   return "(no error)";
 }
 
-std::string Replace(std::string s, const std::string& from, const std::string& to) {
-  auto p = s.find(from);
-  EXPECT_NE(p, std::string::npos) << from;
-  return s.replace(p, from.size(), to);
+std::string Replace(const std::string& s, const std::string& from, const std::string& to) {
+  return sample::replace_once(s, from, to);
 }
 
 TEST(Config, MinimalGetsAwsDefaults) {

@@ -7,31 +7,18 @@
 #include <fstream>
 
 #include "controller/config/config.h"
+#include "controller/config/sample_config.h"
 #include "controller/gwd/reload_plan.h"
 #include "controller/gwd/state_file.h"
 
 namespace xgw::gwd {
 namespace {
 
+// The sample with a/1's extra keys and more connections appended; it is "vpn1" here.
 config::Config Load(const std::string& extra_connection = "", const std::string& vpn1_tunnel1 = "") {
-  return config::load_string(R"(
-[gateway]
-wan_interface = "wan0"
-local_address = "192.0.2.66"
-[[connection]]
-name = "vpn1"
-remote_networks = ["192.0.2.128/26"]
-[[connection.tunnel]]
-peer_address = "203.0.113.21"
-psk = "Kq7.vT2mZx9_bN4wLr8sYd3HfJ6pCg1e"
-inside_cidr = "169.254.100.0/30"
-)" + vpn1_tunnel1 + R"(
-[[connection.tunnel]]
-peer_address = "203.0.113.87"
-psk = "Wm3_aR8tLq5.zX2cVn7bHk4sDf9gJp6u"
-inside_cidr = "169.254.101.0/30"
-)" + extra_connection,
-                             "t");
+  std::string text = config::sample::replace_once(config::sample::kText, "inside_cidr = \"169.254.100.0/30\"",
+                                                  "inside_cidr = \"169.254.100.0/30\"\n" + vpn1_tunnel1);
+  return config::load_string(text + extra_connection, "t");
 }
 
 const std::string kSecond = R"(
@@ -78,7 +65,7 @@ TEST(ReloadPlan, PskOrAlgorithmChangeRenegotiatesThatTunnelOnly) {
 
 TEST(ReloadPlan, RemovalComesFirstAndSelectorChangeReplaces) {
   config::Config next = Load();
-  next.connections[0].remote_selector = *config::parse_cidr("192.0.2.128/26");
+  next.connections[0].remote_selector = *config::parse_cidr("10.0.0.0/16");
   ReloadDecision d = plan_reload(Load(kSecond), next);
   ASSERT_TRUE(d.plan);
   ASSERT_EQ(d.plan->connections.size(), 2u);
@@ -89,7 +76,7 @@ TEST(ReloadPlan, RemovalComesFirstAndSelectorChangeReplaces) {
 
 TEST(ReloadPlan, RemoteNetworksAndFailbackAreSettings) {
   config::Config next = Load();
-  next.connections[0].remote_networks.push_back(*config::parse_cidr("10.1.0.0/16"));
+  next.connections[0].remote_networks.push_back(*config::parse_cidr("10.1.0.0/16"));  // beside 10.0.0.0/16
   next.connections[0].failback = true;
   ReloadDecision d = plan_reload(Load(), next);
   ASSERT_TRUE(d.plan);

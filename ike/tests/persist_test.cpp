@@ -63,6 +63,23 @@ std::size_t count_of(const std::vector<Action>& acts) {
   return static_cast<std::size_t>(std::count_if(acts.begin(), acts.end(), [](const Action& a) { return std::holds_alternative<T>(a); }));
 }
 
+// Both sides up, A's snapshot taken, then A restarted (not restored yet): the start of most
+// tests below. a_in / a_out: A's active pair before the restart.
+class PersistAfterRestart : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    h.start();
+    ASSERT_TRUE(h.both_up());
+    snap = h.a.eng->snapshot(h.a.peer);
+    a_in = *h.b.out_active;
+    a_out = *h.a.out_active;
+    restart(h, h.a, default_config(true));
+  }
+  Harness h;
+  json snap;
+  std::uint32_t a_in = 0, a_out = 0;
+};
+
 TEST(Persist, RestoredInitiatorCarriesOnWithTheSameSas) {
   Harness h;
   h.start();
@@ -123,13 +140,7 @@ TEST(Persist, RestoredInitiatorCarriesOnWithTheSameSas) {
   EXPECT_EQ(h.a.eng->snapshot(h.a.peer)["ike_sas"][0]["cky_i"], snap["ike_sas"][0]["cky_i"]);
 }
 
-TEST(Persist, PairTheKernelLostIsDeletedAndRenewedOnTheRestoredIsakmpSa) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  std::uint32_t a_in = *h.b.out_active;
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, PairTheKernelLostIsDeletedAndRenewedOnTheRestoredIsakmpSa) {
   // The kernel lost the pair (say the machine's XFRM state was flushed).
   h.a.sad_in.clear();
   h.a.sad_out.clear();
@@ -155,13 +166,7 @@ TEST(Persist, PairTheKernelLostIsDeletedAndRenewedOnTheRestoredIsakmpSa) {
   EXPECT_EQ(h.b.sad_in.size(), 1u);
 }
 
-TEST(Persist, SnapshotPastTheIsakmpSaLifetimeStartsOverLikeInitiate) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  std::uint32_t a_in = *h.b.out_active;
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, SnapshotPastTheIsakmpSaLifetimeStartsOverLikeInitiate) {
   h.advance(28810 * 1000);  // A stays down; B declares it dead and forgets it
   EXPECT_EQ(h.b.count(EventType::kDpdDead), 1u);
   std::size_t log_before = h.log.size();
@@ -177,12 +182,7 @@ TEST(Persist, SnapshotPastTheIsakmpSaLifetimeStartsOverLikeInitiate) {
   EXPECT_EQ(h.a.count(EventType::kPhase1Up), 1u);
 }
 
-TEST(Persist, MalformedOrForeignSnapshotIsRefusedAndChangesNothing) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, MalformedOrForeignSnapshotIsRefusedAndChangesNothing) {
   auto refused = [&](json s, const std::string& field) {
     std::size_t acts = 0;
     h.observe = [&](bool from_a, const Action&) { acts += from_a; };
@@ -234,12 +234,7 @@ TEST(Persist, MalformedOrForeignSnapshotIsRefusedAndChangesNothing) {
 
 // Every field of a snapshot replaced by a value of the wrong type or range: each one is refused
 // with an error naming that field, and the peer stays untouched throughout.
-TEST(Persist, EveryFieldIsChecked) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, EveryFieldIsChecked) {
   const json bad_values[] = {nullptr, "x", -1, 1.5, json::array(), json::object()};
   std::size_t checked = 0;
   const json leaves = snap.flatten();
@@ -298,12 +293,7 @@ TEST(Persist, RestoredPeerAcceptsAQuickModeTheAwsSideStarts) {
   EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
 }
 
-TEST(Persist, RestoredPeerHonoursTheAwsSideDeleteAndReconnects) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, RestoredPeerHonoursTheAwsSideDeleteAndReconnects) {
   restore_a(h, snap);
   h.b.eng->terminate(h.b.peer, h.now);
   h.pump();
@@ -338,13 +328,7 @@ TEST(Persist, RestoredPeerReauthenticatesPhase1WhenDue) {
   h.expect_matching_sas();
 }
 
-TEST(Persist, SnapshotOverdueForRekeyRekeysAtOnce) {
-  Harness h;
-  h.start();
-  ASSERT_TRUE(h.both_up());
-  json snap = h.a.eng->snapshot(h.a.peer);
-  std::uint32_t a_out = *h.a.out_active;
-  restart(h, h.a, default_config(true));
+TEST_F(PersistAfterRestart, SnapshotOverdueForRekeyRekeysAtOnce) {
   h.b.eng->update_liveness(h.b.peer, 0, 3);  // B keeps its SAs while A is down
   h.advance(3400 * 1000);  // past A's rekey time (3330 s), before the pair's expiry
   restore_a(h, snap);
