@@ -13,15 +13,18 @@ void add_doctor(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<doctor::DoctorOptions>();
   auto json = std::make_shared<bool>(false);
   auto status = std::make_shared<std::string>();
+  auto socket = std::make_shared<std::string>();
   auto no_host = std::make_shared<bool>(false);
   d->add_option("--config", o->config_path, "gwd config")->capture_default_str();
   d->add_flag("--json", *json, "machine-readable output");
-  d->add_option("--status", *status, "gwd status JSON for the live checks (docs/cli.md)");
+  d->add_option("--socket", *socket, "gwd's control socket for the live checks (default: the config's control_socket)");
+  d->add_option("--status", *status, "gwd's status JSON from a file (gwctl status --json) instead of the socket");
   d->add_flag("--no-host", *no_host, "config checks only");
   d->add_option("--aws", o->aws_files, "AWS's files of the connection (XML, JSON, generic) to compare with the config")
       ->check(CLI::ExistingFile);
-  d->callback([o, json, status, no_host, &exit_code] {
+  d->callback([o, json, status, socket, no_host, &exit_code] {
     if (!status->empty()) o->status_path = *status;
+    if (!socket->empty()) o->socket_path = *socket;
     o->host = !*no_host;
     doctor::DoctorResult r = doctor::run_doctor(*o);
     if (*json) {

@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
+#include "cli/control_client.h"
 #include "cli/doctor/aws_compare.h"
 #include "cli/doctor/config_checks.h"
 #include "cli/doctor/firewall.h"
@@ -12,6 +14,49 @@
 #include "cli/doctor/live.h"
 
 namespace xgw::doctor {
+
+namespace {
+
+// gwd's status: from --status FILE, or asked over its control socket. Without a running gwd
+// the live checks are skipped with a note (the other checks still tell a lot).
+void live(const DoctorOptions& o, const config::Config* cfg, DoctorResult& r) {
+  nlohmann::json status;
+  std::string source;
+  if (o.status_path) {
+    source = "gwd status " + *o.status_path;
+    std::ifstream in(*o.status_path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    status = nlohmann::json::parse(ss.str(), nullptr, false);
+    if (!in || status.is_discarded()) {
+      r.checks.push_back({"live.status", source, Status::kFail, "cannot read it as JSON",
+                          "pass the output of gwctl status --json"});
+      return;
+    }
+  } else {
+    std::string socket = o.socket_path ? *o.socket_path : cfg ? cfg->gateway.control_socket : cli::kDefaultSocket;
+    source = "gwd at " + socket;
+    try {
+      status = cli::control_request(socket, nlohmann::json{{"cmd", "status"}});
+    } catch (const std::exception& e) {
+      r.notes.push_back(std::string("live checks skipped: gwd is not running or not reachable (") + e.what() + ")");
+      return;
+    }
+  }
+  if (!status.value("ok", true)) {
+    r.checks.push_back({"live.status", source, Status::kFail, status.value("error", std::string("request refused")),
+                        "see gwd's log"});
+    return;
+  }
+  if (!cfg) {
+    r.notes.push_back("live checks skipped: they need the config that loads");
+    return;
+  }
+  auto l = live_checks(status, *cfg, static_cast<std::int64_t>(std::time(nullptr)));
+  r.checks.insert(r.checks.end(), l.begin(), l.end());
+}
+
+}  // namespace
 
 DoctorResult run_doctor(const DoctorOptions& o) {
   DoctorResult r;
@@ -49,21 +94,7 @@ DoctorResult run_doctor(const DoctorOptions& o) {
   } else {
     r.notes.push_back("host checks skipped (--no-host)");
   }
-  if (o.status_path) {
-    std::ifstream in(*o.status_path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto status = nlohmann::json::parse(ss.str(), nullptr, false);
-    if (!in || status.is_discarded()) {
-      r.checks.push_back({"live.status", "gwd status " + *o.status_path, Status::kFail, "cannot read it as JSON",
-                          "pass the output of gwd's status request"});
-    } else if (cfg) {
-      auto l = live_checks(status, *cfg);
-      r.checks.insert(r.checks.end(), l.begin(), l.end());
-    }
-  } else {
-    r.notes.push_back("live checks skipped: gwd's status API is not available yet (pass --status FILE)");
-  }
+  live(o, cfg ? &*cfg : nullptr, r);
   return r;
 }
 

@@ -75,45 +75,64 @@ Diagnosis translate_failure(const std::string& reason, const config::Tunnel* t) 
   return {"engine reported " + reason, "see gwd's log for the tunnel"};
 }
 
-std::vector<Check> live_checks(const nlohmann::json& status, const config::Config& cfg) {
-  std::vector<Check> out;
-  for (const auto& s : status.value("tunnels", nlohmann::json::array())) {
-    std::string name = s.value("name", std::string("?"));
-    const config::Tunnel* t = find_tunnel(cfg, name);
-    std::string p1 = s.value("phase1", std::string("down")), p2 = s.value("phase2", std::string("down"));
-    Check c{"live.tunnel", "tunnel " + name + " (phase 1 " + p1 + ", phase 2 " + p2 + ")", Status::kPass, "", ""};
-    std::string failure = s.value("last_failure", std::string());
-    long in = s.value("esp_in_packets", -1L), outp = s.value("esp_out_packets", -1L), age = s.value("phase2_age_s", -1L);
-    if (p2 == "up" && in == 0 && outp > 0 && age >= kNoInboundEspAfterS) {
-      c.status = Status::kFail;
-      c.detail = "phase 2 up for " + std::to_string(age) + " s, " + std::to_string(outp) +
-                 " ESP packets out, none in: protocol 50 blocked";
-      c.fix = "allow ESP (IP protocol 50) from " + (t ? config::ipv4_str(t->peer_address) : std::string("AWS")) +
-              " on every firewall on the path; behind NAT, UDP 4500 instead";
-    } else if (p1 != "up" || p2 != "up") {
-      c.status = Status::kFail;
-      if (failure.empty()) {
-        c.detail = "not established, no failure recorded yet";
-        c.fix = "wait for gwd's next attempt, then run doctor again";
-      } else {
-        Diagnosis d = translate_failure(failure, t);
-        c.detail = failure + ": " + d.cause;
-        c.fix = d.fix;
-      }
-    } else {
-      c.detail = "established";
-      // AWS marks a BGP tunnel UP only once BGP is established over it.
-      for (const auto& conn : cfg.connections)
-        if (conn.routing == config::Routing::kBgp && t && name.rfind(conn.name + "/", 0) == 0 && s.contains("bgp") &&
-            s["bgp"] != "established") {
-          c.status = Status::kWarn;
-          c.detail = "IPsec up, BGP " + s["bgp"].get<std::string>() + ": AWS shows this tunnel DOWN";
-          c.fix = "check the BGP neighbor is " + config::ipv4_str(t->peer_inside()) + " with AS " +
-                  std::to_string(conn.bgp ? conn.bgp->peer_asn : 64512) + " and hold time 30 s";
-        }
+namespace {
+
+Check tunnel_check(const nlohmann::json& s, const nlohmann::json& conn, const config::Config& cfg,
+                   std::int64_t now_unix) {
+  std::string name = s.value("name", std::string("?"));
+  const config::Tunnel* t = find_tunnel(cfg, name);
+  std::string p1 = s.value("phase1", std::string("down")), p2 = s.value("phase2", std::string("down"));
+  Check c{"live.tunnel", "tunnel " + name + " (phase 1 " + p1 + ", phase 2 " + p2 + ")", Status::kPass, "", ""};
+  std::string failure = s.value("last_failure", std::string());
+  std::int64_t in = s.value("esp_in_packets", std::int64_t{-1}), out = s.value("esp_out_packets", std::int64_t{-1});
+  std::int64_t since = s.value("phase2_since", std::int64_t{0});
+  std::int64_t age = since > 0 ? now_unix - since : -1;
+  if (s.value("admin", std::string("up")) == "down") {
+    c.status = Status::kWarn;
+    c.detail = "taken down by the operator";
+    c.fix = "gwctl up " + name;
+  } else if (p2 == "up" && in == 0 && out > 0 && age >= kNoInboundEspAfterS) {
+    c.status = Status::kFail;
+    c.detail = "phase 2 up for " + std::to_string(age) + " s, " + std::to_string(out) +
+               " ESP packets out, none in: protocol 50 blocked";
+    c.fix = "allow ESP (IP protocol 50) from " + (t ? config::ipv4_str(t->peer_address) : std::string("AWS")) +
+            " on every firewall on the path; behind NAT, UDP 4500 instead";
+  } else if (p1 != "up" || p2 != "up") {
+    if (conn.value("on_demand", false) && !conn.value("demand_up", false) && failure.empty()) {
+      c.detail = "on-demand: down until LAN traffic arrives";
+      return c;
     }
-    out.push_back(c);
+    c.status = Status::kFail;
+    if (failure.empty()) {
+      c.detail = "not established, no failure recorded yet";
+      c.fix = "wait for gwd's next attempt, then run doctor again";
+    } else {
+      Diagnosis d = translate_failure(failure, t);
+      c.detail = failure + ": " + d.cause;
+      c.fix = d.fix;
+    }
+  } else {
+    c.detail = "established";
+    // AWS marks a BGP tunnel UP only once BGP is established over it.
+    for (const auto& cc : cfg.connections)
+      if (cc.routing == config::Routing::kBgp && t && name.rfind(cc.name + "/", 0) == 0 && s.contains("bgp") &&
+          s["bgp"] != "established") {
+        c.status = Status::kWarn;
+        c.detail = "IPsec up, BGP " + s["bgp"].get<std::string>() + ": AWS shows this tunnel DOWN";
+        c.fix = "check the BGP neighbor is " + config::ipv4_str(t->peer_inside()) + " with AS " +
+                std::to_string(cc.bgp ? cc.bgp->peer_asn : 64512) + " and hold time 30 s";
+      }
   }
+  return c;
+}
+
+}  // namespace
+
+std::vector<Check> live_checks(const nlohmann::json& status, const config::Config& cfg, std::int64_t now_unix) {
+  std::vector<Check> out;
+  for (const auto& conn : status.value("connections", nlohmann::json::array()))
+    for (const auto& s : conn.value("tunnels", nlohmann::json::array()))
+      out.push_back(tunnel_check(s, conn, cfg, now_unix));
   return out;
 }
 

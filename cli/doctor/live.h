@@ -1,15 +1,11 @@
 #pragma once
-// Live checks: what gwd reports about each tunnel, turned into AWS's troubleshooting checklist.
-//
-// The seam: gwd's control socket will answer a status request with the JSON below; until it
-// does, `gwctl doctor --status FILE` feeds the same JSON from a file (and tests feed it
-// directly). Schema (fields optional unless noted):
-//   {"tunnels": [{"name": "vpn1/1" (required), "phase1": "up|down|connecting",
-//                 "phase2": "up|down|connecting", "last_failure": "no_reply:MM1",
-//                 "esp_in_packets": 0, "esp_out_packets": 12, "phase2_age_s": 30,
-//                 "bgp": "established|idle|..."}]}
+// Live checks: what gwd reports about each tunnel (its control socket's status, schema
+// version 1 in docs/cli.md, or the same JSON from a file), turned into AWS's troubleshooting
+// checklist. Fields used per tunnel: name, admin, phase1, phase2, last_failure,
+// esp_in_packets, esp_out_packets, phase2_since; per connection: on_demand, demand_up.
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,6 +26,7 @@ Diagnosis translate_failure(const std::string& reason, const config::Tunnel* tun
 // Phase 2 up this long with outbound but no inbound ESP means AWS's ESP does not reach us.
 inline constexpr int kNoInboundEspAfterS = 20;
 
-std::vector<Check> live_checks(const nlohmann::json& status, const config::Config& cfg);
+// `now_unix`: the current time, to age phase2_since.
+std::vector<Check> live_checks(const nlohmann::json& status, const config::Config& cfg, std::int64_t now_unix);
 
 }  // namespace xgw::doctor

@@ -46,35 +46,64 @@ TEST(TranslateFailure, AwsChecklist) {
   EXPECT_EQ(translate_failure("something_new", t).cause, "engine reported something_new");
 }
 
+// gwd's status (docs/cli.md, version 1) with the given tunnels in connection vpn1.
+nlohmann::json Status1(const std::string& tunnels, const std::string& connection_fields = "") {
+  return nlohmann::json::parse(R"({"ok": true, "version": 1, "connections": [{"name": "vpn1", )" + connection_fields +
+                               R"("tunnels": [)" + tunnels + "]}]}");
+}
+
+constexpr std::int64_t kNow = 1795914400;
+
 TEST(LiveChecks, Phase2UpWithoutInboundEspIsProtocol50Blocked) {
   auto cfg = OneConnection(config::Routing::kStatic);
-  auto status = nlohmann::json::parse(R"({"tunnels": [
-    {"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 0, "esp_out_packets": 40, "phase2_age_s": 60},
-    {"name": "vpn1/2", "phase1": "up", "phase2": "up", "esp_in_packets": 0, "esp_out_packets": 2, "phase2_age_s": 5}]})");
-  auto v = live_checks(status, cfg);
+  auto status = Status1(R"(
+    {"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 0, "esp_out_packets": 40,
+     "phase2_since": 1795914340},
+    {"name": "vpn1/2", "phase1": "up", "phase2": "up", "esp_in_packets": 0, "esp_out_packets": 2,
+     "phase2_since": 1795914395})");
+  auto v = live_checks(status, cfg, kNow);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].status, Status::kFail);
-  EXPECT_NE(v[0].detail.find("protocol 50 blocked"), std::string::npos) << v[0].detail;
+  EXPECT_NE(v[0].detail.find("phase 2 up for 60 s, 40 ESP packets out, none in: protocol 50 blocked"), std::string::npos)
+      << v[0].detail;
   EXPECT_EQ(v[1].status, Status::kPass) << "too early to tell";
 }
 
 TEST(LiveChecks, DownTunnelNamesTheCause) {
   auto cfg = OneConnection(config::Routing::kStatic);
-  auto status = nlohmann::json::parse(R"({"tunnels": [
-    {"name": "vpn1/1", "phase1": "connecting", "phase2": "down", "last_failure": "no_reply:MM1"},
-    {"name": "vpn1/2", "phase1": "down", "phase2": "down", "last_failure": "no_valid_reply:MM5"}]})");
-  auto v = live_checks(status, cfg);
+  auto status = Status1(R"(
+    {"name": "vpn1/1", "phase1": "down", "phase2": "down", "last_failure": "no_reply:MM1"},
+    {"name": "vpn1/2", "phase1": "down", "phase2": "down", "last_failure": "no_valid_reply:MM5"})");
+  auto v = live_checks(status, cfg, kNow);
   ASSERT_EQ(v.size(), 2u);
   EXPECT_EQ(v[0].status, Status::kFail);
   EXPECT_NE(v[0].detail.find("UDP 500 blocked"), std::string::npos);
   EXPECT_NE(v[1].detail.find("pre-shared key mismatch"), std::string::npos);
 }
 
+TEST(LiveChecks, EstablishedPassesAdminDownWarnsOnDemandWaitingPasses) {
+  auto cfg = OneConnection(config::Routing::kStatic);
+  auto v = live_checks(Status1(R"(
+    {"name": "vpn1/1", "admin": "up", "phase1": "up", "phase2": "up", "esp_in_packets": 80, "esp_out_packets": 80,
+     "phase2_since": 1795914000},
+    {"name": "vpn1/2", "admin": "down", "phase1": "down", "phase2": "down"})"),
+                       cfg, kNow);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].status, Status::kPass);
+  EXPECT_EQ(v[1].status, Status::kWarn);
+  EXPECT_EQ(v[1].fix, "gwctl up vpn1/2");
+  v = live_checks(Status1(R"({"name": "vpn1/1", "phase1": "down", "phase2": "down", "last_failure": ""})",
+                          R"("on_demand": true, "demand_up": false, )"),
+                  cfg, kNow);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, Status::kPass);
+  EXPECT_NE(v[0].detail.find("on-demand"), std::string::npos);
+}
+
 TEST(LiveChecks, BgpNotEstablishedMeansAwsShowsDown) {
   auto cfg = OneConnection(config::Routing::kBgp);
-  auto status = nlohmann::json::parse(R"({"tunnels": [
-    {"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9, "bgp": "active"}]})");
-  auto v = live_checks(status, cfg);
+  auto status = Status1(R"({"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9, "bgp": "active"})");
+  auto v = live_checks(status, cfg, kNow);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].status, Status::kWarn);
   EXPECT_NE(v[0].detail.find("DOWN"), std::string::npos);

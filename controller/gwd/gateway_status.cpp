@@ -13,6 +13,16 @@ json Gateway::status() const {
     for (std::uint32_t id : c.tunnels) {
       const TunnelState& t = tunnels_.at(id);
       ike::PeerStatus ps = engine_.status(t.peer);
+      // The active pair's kernel counters: doctor's "ESP out but none in" (protocol 50 blocked).
+      std::uint64_t esp_in = 0, esp_out = 0;
+      if (t.phase2_up) {
+        try {
+          esp_in = kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in).packets;
+          esp_out = kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out).packets;
+        } catch (const kernel::KernelError&) {
+          // being replaced by a rekey: report zeros rather than fail the status
+        }
+      }
       tuns.push_back({
           {"name", t.cfg->name},
           {"peer_address", config::ipv4_str(t.cfg->peer_address)},
@@ -29,6 +39,8 @@ json Gateway::status() const {
           {"probe_rtt_ms", t.probe ? t.probe->last_rtt_ms() : 0.0},
           {"ike_sas", ps.ike_sas},
           {"child_sas", ps.child_sas},
+          {"esp_in_packets", esp_in},
+          {"esp_out_packets", esp_out},
           {"phase1_since", t.phase1_since},
           {"phase2_since", t.phase2_since},
           {"last_failure", t.last_failure == ike::Reason::kNone ? "" : ike::to_string(t.last_failure)},
