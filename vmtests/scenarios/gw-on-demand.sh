@@ -50,7 +50,7 @@ scenario_checks() {
   figure "last packet to idle teardown (ms, idle_timeout 20 s, checked every 2 s)" "$(( $(now_ms) - t1 ))"
   wait_until 10 "od/2 down too" gwd_tunnel_down od/2
   check "gwd logged the idle teardown" grep -q "connection od: idle for 20 s" /run/xgw-test/gwd.log
-  wait_until 20 "aws1 has no ESP SA left" test "$(xfrm_sa_count aws1)" -eq 0
+  wait_until 20 "aws1 has no ESP SA left" output_is 0 xfrm_sa_count aws1
 
   probe_start again od 10 15
   wait_until 20 "traffic brings od/1 up again" gwd_tunnel_up od/1

@@ -54,7 +54,7 @@ scenario_checks() {
   log "refusal: $out"
   kill -HUP "$(daemon_pid gwd)"
   wait_until 10 "SIGHUP with the invalid file is refused too" \
-    test "$(grep -c 'reload refused, the running configuration stays' /run/xgw-test/gwd.log)" -ge 2
+    output_is 2 grep -c 'reload refused, the running configuration stays' /run/xgw-test/gwd.log
   check "gwd is still running" kill -0 "$(daemon_pid gwd)"
   for t in a/1 a/2 b/1 b/2; do check "$t still up" gwd_tunnel_up "$t"; done
   check_eq "a/1 still has its SPIs" "$spis1" "$(gwd_spis a/1)"

@@ -43,7 +43,7 @@ scenario_checks() {
   gwd_stop
   net_block udp500
   GWD_CONF=$OP_CONF must gwd_start
-  wait_until 30 "gwd: $t1 failed with no_reply:MM1" test "$(gwd_tunnel_field "$t1" last_failure)" = no_reply:MM1
+  wait_until 30 "gwd: $t1 failed with no_reply:MM1" output_is no_reply:MM1 gwd_tunnel_field "$t1" last_failure
   doctor_run
   check_eq "doctor fails with UDP 500 blocked" 1 "$DOCTOR_RC"
   check "doctor names the cause: UDP 500 blocked" \
@@ -59,7 +59,7 @@ scenario_checks() {
   printf 'Wr0ng.Key_4wLr8sYd3HfJ6pCg1eXq7v\n' > "$psk_file"
   check "gwctl reload renegotiates $t1 with the new key" gwctl reload --socket "$GWD_SOCK"
   wait_until 40 "gwd: $t1 failed with no_valid_reply:MM5" \
-    test "$(gwd_tunnel_field "$t1" last_failure)" = no_valid_reply:MM5
+    output_is no_valid_reply:MM5 gwd_tunnel_field "$t1" last_failure
   doctor_run
   check_eq "doctor fails with the wrong PSK" 1 "$DOCTOR_RC"
   check "doctor names the cause: pre-shared key mismatch" \
@@ -78,6 +78,7 @@ doctor_run() {
 # Python's parser: connection id, customer gateway address, and per tunnel the outside and
 # inside addresses and the PSK.
 tunnelfile_from_fixture() {
+  mkdir -p "$(dirname "$2")"
   python3 - "$1" "$VPC_NET" > "$2" <<'PY' || return 1
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -94,7 +95,6 @@ for i, t in enumerate(tunnels, 1):
     print(f"outside = {vgw.find('tunnel_outside_address/ip_address').text}")
     print(f"inside = {net}\npsk = {t.find('ike/pre_shared_key').text}\n")
 PY
-  log "AWS side from the fixture:"$'\n'"$(cat "$2")"
 }
 
 scenario_teardown() {

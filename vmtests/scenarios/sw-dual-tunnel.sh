@@ -40,7 +40,7 @@ scenario_checks() {
   # Faults. An AWS-style Delete: aws1 deletes its SAs and does not come back by itself.
   check "aws1 sends a Delete" aws_send_delete aws1
   wait_until 10 "the gateway saw tunnel 1 deleted" not sw_child_installed cgw vpn1-1
-  wait_until 5 "the VPC's return path moved to tunnel 2" test "$(aws_active_endpoint vpn1)" = aws2
+  wait_until 5 "the VPC's return path moved to tunnel 2" output_is aws2 aws_active_endpoint vpn1
   cgw_route_via_tunnel vpn1/2
   check_eq "LAN to VPC over tunnel 2: 5 of 5" 5 "$(ping_lan_to_vpc vpn1 5)"
   check "aws1 did not re-initiate" not sw_ike_established aws1 vgw

@@ -95,6 +95,10 @@ poll() {
   done
 }
 
+# output_is EXPECTED CMD...: CMD prints EXPECTED. For wait_until, which re-runs its command:
+# a "$(...)" in its arguments would be expanded once, before the first try.
+output_is() { local want=$1; shift; [[ $("$@" 2>/dev/null) == "$want" ]]; }
+
 wait_until() {
   local timeout_s=$1 what=$2; shift 2
   local t0; t0=$(now_ms)
