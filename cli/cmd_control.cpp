@@ -1,5 +1,6 @@
 #include "cli/cmd_control.h"
 
+#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -12,19 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-// Aligned text table of the status: one row per tunnel.
-void print_status(const json& s) {
-  std::vector<std::vector<std::string>> rows{
-      {"CONNECTION", "TUNNEL", "PEER", "PHASE1", "PHASE2", "ROLE", "SPI IN", "SPI OUT", "LAST FAILURE"}};
-  for (const auto& c : s.value("connections", json::array())) {
-    for (const auto& t : c.value("tunnels", json::array())) {
-      std::string role = t.value("role", "");
-      if (t.value("admin", "up") == "down") role += " (admin down)";
-      rows.push_back({c.value("name", ""), t.value("name", ""), t.value("peer_address", ""), t.value("phase1", ""),
-                      t.value("phase2", ""), role, t.value("spi_in", ""), t.value("spi_out", ""),
-                      t.value("last_failure", "")});
-    }
-  }
+// Columns padded to their widest cell, two spaces apart, no trailing blanks.
+void print_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(rows[0].size(), 0);
   for (const auto& r : rows)
     for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
@@ -37,7 +27,72 @@ void print_status(const json& s) {
   }
 }
 
-int run(const std::string& socket_path, bool as_json, const json& request, bool is_status) {
+// One row per tunnel.
+void print_status(const json& s) {
+  std::vector<std::vector<std::string>> rows{
+      {"CONNECTION", "TUNNEL", "PEER", "PHASE1", "PHASE2", "ROLE", "SPI IN", "SPI OUT", "LAST FAILURE"}};
+  for (const auto& c : s.value("connections", json::array())) {
+    for (const auto& t : c.value("tunnels", json::array())) {
+      std::string role = t.value("role", "");
+      if (t.value("admin", "up") == "down") role += " (admin down)";
+      rows.push_back({c.value("name", ""), t.value("name", ""), t.value("peer_address", ""), t.value("phase1", ""),
+                      t.value("phase2", ""), role, t.value("spi_in", ""), t.value("spi_out", ""),
+                      t.value("last_failure", "")});
+    }
+  }
+  print_table(rows);
+}
+
+std::uint64_t field(const json& j, std::initializer_list<const char*> path) {
+  const json* p = &j;
+  for (const char* k : path) {
+    if (!p->is_object() || !p->contains(k)) return 0;
+    p = &(*p)[k];
+  }
+  return p->is_number() ? p->get<std::uint64_t>() : 0;
+}
+
+std::string age(std::int64_t s) {
+  if (s < 0) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
+                static_cast<long long>(s % 60));
+  return b;
+}
+
+// Per tunnel: the datapath's ESP counters beside the kernel's counters of the active pair,
+// SA ages and rekey times; then the datapath's drops by reason.
+void print_stats(const json& s) {
+  std::vector<std::vector<std::string>> rows{{"TUNNEL", "ROLE", "PHASE2", "DP IN PKTS", "DP IN BYTES", "DP OUT PKTS",
+                                              "DP OUT BYTES", "SA IN PKTS", "SA OUT PKTS", "P1 AGE", "P2 AGE",
+                                              "P2 REKEY IN", "FAILOVERS"}};
+  for (const auto& t : s.value("tunnels", json::array())) {
+    const json dp = t.value("datapath", json());
+    auto sum = [&](const char* a, const char* b, const char* unit) {
+      return std::to_string(field(dp, {a, unit}) + field(dp, {b, unit}));
+    };
+    rows.push_back({t.value("name", ""), t.value("role", ""), t.value("phase2", ""),
+                    dp.is_object() ? sum("in_esp", "in_esp_in_udp", "packets") : "-",
+                    dp.is_object() ? sum("in_esp", "in_esp_in_udp", "bytes") : "-",
+                    dp.is_object() ? sum("out_esp", "out_esp_in_udp", "packets") : "-",
+                    dp.is_object() ? sum("out_esp", "out_esp_in_udp", "bytes") : "-",
+                    std::to_string(field(t, {"xfrm", "in", "packets"})), std::to_string(field(t, {"xfrm", "out", "packets"})),
+                    age(t.value("phase1_age_s", std::int64_t{-1})), age(t.value("phase2_age_s", std::int64_t{-1})),
+                    age(t.value("phase2_rekey_in_s", std::int64_t{-1})), std::to_string(t.value("failovers", 0))});
+  }
+  print_table(rows);
+  const json drops = s.value("datapath", json()).is_object() ? s["datapath"].value("drops", json::object()) : json::object();
+  if (drops.empty()) return;
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> d{{"DROP REASON", "PACKETS", "BYTES"}};
+  for (const auto& [reason, c] : drops.items())
+    d.push_back({reason, std::to_string(field(c, {"packets"})), std::to_string(field(c, {"bytes"}))});
+  print_table(d);
+}
+
+enum class Output { kNone, kStatus, kStats };
+
+int run(const std::string& socket_path, bool as_json, const json& request, Output output = Output::kNone) {
   json reply;
   try {
     reply = control_request(socket_path, request);
@@ -50,8 +105,10 @@ int run(const std::string& socket_path, bool as_json, const json& request, bool 
     std::cout << reply.dump(2) << "\n";
   } else if (!ok) {
     std::cerr << "gwctl: " << reply.value("error", "request failed") << "\n";
-  } else if (is_status) {
+  } else if (output == Output::kStatus) {
     print_status(reply);
+  } else if (output == Output::kStats) {
+    print_stats(reply);
   } else if (reply.contains("changes")) {
     std::cout << reply.value("changes", "") << "\n";
   }
@@ -75,17 +132,21 @@ void add_control(CLI::App& app, int& exit_code) {
 
   auto* status = app.add_subcommand("status", "Show every tunnel: phase 1 and 2, SPIs, active or standby");
   common(status);
-  status->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "status"}}, true); });
+  status->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "status"}}, Output::kStatus); });
+
+  auto* stats = app.add_subcommand("stats", "Traffic per tunnel (datapath and kernel counters), SA ages, drops by reason");
+  common(stats);
+  stats->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "stats"}}, Output::kStats); });
 
   auto* up = app.add_subcommand("up", "Bring a tunnel up (and keep it up)");
   common(up);
   up->add_option("TUNNEL", o.tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
-  up->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "up"}, {"tunnel", o.tunnel}}, false); });
+  up->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "up"}, {"tunnel", o.tunnel}}); });
 
   auto* down = app.add_subcommand("down", "Take a tunnel down (Delete sent) until `gwctl up`");
   common(down);
   down->add_option("TUNNEL", o.tunnel, "Tunnel name, CONNECTION/1 or CONNECTION/2")->required();
-  down->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "down"}, {"tunnel", o.tunnel}}, false); });
+  down->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "down"}, {"tunnel", o.tunnel}}); });
 
   auto* fo = app.add_subcommand("failover", "Move a connection's LAN traffic to its other tunnel (one map update)");
   common(fo);
@@ -94,13 +155,13 @@ void add_control(CLI::App& app, int& exit_code) {
   fo->callback([&] {
     json req{{"cmd", "failover"}, {"connection", o.connection}};
     if (!o.to.empty()) req["to"] = o.to;
-    exit_code = run(o.socket, o.json, req, false);
+    exit_code = run(o.socket, o.json, req);
   });
 
   auto* reload = app.add_subcommand(
       "reload", "Re-read gwd's config file and apply the changes (same as SIGHUP); an invalid file is refused");
   common(reload);
-  reload->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "reload"}}, false); });
+  reload->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "reload"}}); });
 }
 
 }  // namespace xgw::cli

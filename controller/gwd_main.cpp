@@ -11,6 +11,8 @@
 #include "controller/gwd/csprng.h"
 #include "controller/gwd/gateway.h"
 #include "controller/gwd/log.h"
+#include "controller/gwd/metrics_server.h"
+#include "controller/gwd/stats.h"
 #include "loader.h"
 #include "policy_routing.h"
 #include "xfrm_netlink.h"
@@ -64,8 +66,8 @@ json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
     if (!req.contains(k) || !req[k].is_string()) throw std::runtime_error(std::string("missing string field \"") + k + "\"");
     return req[k];
   };
-  if (cmd == "status") {
-    json s = gw.status();
+  if (cmd == "status" || cmd == "stats") {
+    json s = cmd == "status" ? gw.status() : gw.stats();
     s["ok"] = true;
     return s;
   }
@@ -75,7 +77,7 @@ json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
     return result(gw.failover(field("connection"), to));
   }
   if (cmd == "reload") return reload(gw, config_path);
-  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, up, down, failover, reload)"}};
+  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, stats, up, down, failover, reload)"}};
 }
 
 int run(const std::string& path, bool keep_datapath) {
@@ -105,6 +107,13 @@ int run(const std::string& path, bool keep_datapath) {
   gw.start();
   gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, path, r); });
   control.start();
+  std::unique_ptr<gwd::MetricsServer> metrics;
+  if (!cfg.gateway.metrics_listen.empty()) {
+    metrics = std::make_unique<gwd::MetricsServer>(io, cfg.gateway.metrics_listen,
+                                                   [&] { return gwd::prometheus_text(gw.stats()); });
+    metrics->start();
+    gwd::log_info("metrics: http://" + cfg.gateway.metrics_listen + "/metrics");
+  }
   gwd::log_info("gwd " + std::string(xgw::kVersion) + " running: " + std::to_string(cfg.connections.size()) +
                 " connection(s), control socket " + cfg.gateway.control_socket);
 
@@ -125,6 +134,7 @@ int run(const std::string& path, bool keep_datapath) {
                   (keep_datapath ? ": stopping, kernel state kept (--keep-datapath)" : ": stopping, removing kernel state"));
     gw.stop(keep_datapath);
     control.close();
+    if (metrics) metrics->close();
     hup.cancel();
     if (dp && !keep_datapath) {
       dp->DetachWan(wan);

@@ -262,6 +262,10 @@ PeerStatus Engine::status(PeerId id) const {
     if (sa->established()) {
       ++s.ike_sas;
       s.nat_detected = s.nat_detected || sa->nat();
+      if (sa->established_at >= s.ike_established_at) {
+        s.ike_established_at = sa->established_at;
+        s.ike_rekey_at = sa->rekey_at;
+      }
     } else if (sa->state != IkeSa::State::kDead) {
       ++s.half_open;
     }
@@ -272,6 +276,8 @@ PeerStatus Engine::status(PeerId id) const {
     if (c.outbound_active) {
       s.active_spi_in = c.in.spi;
       s.active_spi_out = c.out.spi;
+      s.child_installed_at = c.installed_at;
+      s.child_rekey_at = c.rekey_at;
     }
   return s;
 }

@@ -31,6 +31,9 @@ struct PeerStatus {
   std::size_t child_sas = 0;      // installed ESP SA pairs
   std::uint32_t active_spi_in = 0, active_spi_out = 0;  // the pair carrying outbound traffic
   bool nat_detected = false;
+  // For operators (stats, metrics), on the controller's clock; 0 when there is no such SA.
+  Millis ike_established_at = 0, ike_rekey_at = 0;      // the newest established ISAKMP SA
+  Millis child_installed_at = 0, child_rekey_at = 0;    // the active pair
 };
 
 class Engine {

@@ -193,6 +193,16 @@ Gateway read_gateway(Fields& top, const std::string& origin) {
   gw.state_dir = f.text("state_dir", gw.state_dir);
   gw.control_socket = f.text("control_socket", gw.control_socket);
   gw.metrics_listen = f.text("metrics_listen", gw.metrics_listen);
+  if (!gw.metrics_listen.empty()) {
+    auto colon = gw.metrics_listen.rfind(':');
+    std::string port = colon == std::string::npos ? "" : gw.metrics_listen.substr(colon + 1);
+    bool ok = colon != std::string::npos && parse_ipv4(gw.metrics_listen.substr(0, colon)) && !port.empty() &&
+              port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos && std::stoul(port) >= 1 &&
+              std::stoul(port) <= 65535;
+    if (!ok)
+      f.fail("metrics_listen", '"' + gw.metrics_listen + '"',
+             "IPv4ADDRESS:PORT, e.g. \"127.0.0.1:9720\", or \"\" to serve no metrics");
+  }
   f.reject_unknown();
   return gw;
 }

@@ -120,6 +120,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "tunnel vpn1/1: psk: expected exactly one of psk or psk_file"},
         BadCase{"peer_address = \"203.0.113.87\"", "peer_address = \"203.0.113.21\"",
                 "tunnel vpn1/2: peer_address = \"203.0.113.21\": expected an address no other tunnel uses"},
+        BadCase{"local_address = \"198.51.100.10\"", "local_address = \"198.51.100.10\"\nmetrics_listen = \"localhost:9720\"",
+                "metrics_listen = \"localhost:9720\": expected IPv4ADDRESS:PORT"},
         BadCase{"name = \"vpn1\"", "name = \"vpn 1\"",
                 "connection #1: name = \"vpn 1\": expected 1-64 characters"},
         BadCase{"remote_networks = [\"10.0.0.0/16\"]", "remote_networks = [\"10.0.0.0/33\"]",

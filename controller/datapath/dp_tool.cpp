@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "counter_names.h"
 #include "loader.h"
 
 using namespace xgw::datapath;
@@ -110,22 +111,22 @@ int main(int argc, char** argv) {
       if (new_active) maps->SetActiveTunnel(conn, *new_active);
       else std::printf("%u\n", maps->ActiveTunnel(conn));
     } else if (*counters) {
-      static const char* names[XGW_TCTR_MAX] = {"in_ike_500", "in_ike_4500", "in_esp", "in_esp_in_udp", "in_keepalive",
-                                                "in_unknown_spi", "in_fragment", "in_dropped", "out_esp", "out_esp_in_udp"};
       TunnelCounters c = maps->ReadTunnelCounters(tunnel);
-      for (int k = 0; k < XGW_TCTR_MAX; ++k)
-        std::printf("%s_packets=%llu %s_bytes=%llu\n", names[k], static_cast<unsigned long long>(c.c[k].packets), names[k],
+      for (int k = 0; k < XGW_TCTR_MAX; ++k) {
+        const char* name = tunnel_counter_name(static_cast<xgw_tunnel_counter>(k));
+        std::printf("%s_packets=%llu %s_bytes=%llu\n", name, static_cast<unsigned long long>(c.c[k].packets), name,
                     static_cast<unsigned long long>(c.c[k].bytes));
+      }
     } else if (*global) {
-      static const char* cls[XGW_CLASS_MAX] = {"ike_500", "ike_4500", "esp_in_udp", "natt_keepalive", "esp",
-                                               "other_ipv4", "other", "fragment", "malformed"};
-      static const char* drop[XGW_DROP_MAX] = {"none", "not_peer", "not_allowed", "ratelimit", "malformed", "fragment", "policy"};
-      static const char* ev[XGW_EV_MAX] = {"unknown_spi", "mm1", "vlan", "ip_options", "steered", "df_cleared", "mss_clamped",
-                                           "out_unknown_spi"};
       GlobalCounters g = maps->ReadGlobalCounters();
-      for (int i = 0; i < XGW_CLASS_MAX; ++i) std::printf("class_%s=%llu\n", cls[i], static_cast<unsigned long long>(g.by_class[i].packets));
-      for (int i = 1; i < XGW_DROP_MAX; ++i) std::printf("drop_%s=%llu\n", drop[i], static_cast<unsigned long long>(g.by_drop_reason[i].packets));
-      for (int i = 0; i < XGW_EV_MAX; ++i) std::printf("event_%s=%llu\n", ev[i], static_cast<unsigned long long>(g.by_event[i].packets));
+      for (int i = 0; i < XGW_CLASS_MAX; ++i)
+        std::printf("class_%s=%llu\n", class_name(static_cast<xgw_pkt_class>(i)),
+                    static_cast<unsigned long long>(g.by_class[i].packets));
+      for (int i = 1; i < XGW_DROP_MAX; ++i)
+        std::printf("drop_%s=%llu\n", drop_reason_name(static_cast<xgw_drop_reason>(i)),
+                    static_cast<unsigned long long>(g.by_drop_reason[i].packets));
+      for (int i = 0; i < XGW_EV_MAX; ++i)
+        std::printf("event_%s=%llu\n", event_name(static_cast<xgw_event>(i)), static_cast<unsigned long long>(g.by_event[i].packets));
     }
   } catch (const std::exception& e) {
     std::cerr << "dp_tool: " << e.what() << "\n";

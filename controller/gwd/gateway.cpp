@@ -241,6 +241,7 @@ void Gateway::on_event(const ike::Event& e) {
     case ike::EventType::kPhase1Up:
       t->phase1_up = true;
       t->phase1_since = unix_now();
+      ++t->phase1_established;
       log_info(name + "phase 1 up" + (e.detail.empty() ? "" : " (" + e.detail + ")"));
       break;
     case ike::EventType::kPhase1Down:
@@ -250,6 +251,7 @@ void Gateway::on_event(const ike::Event& e) {
     case ike::EventType::kPhase2Up:
       t->phase2_up = true;
       t->phase2_since = unix_now();
+      ++t->phase2_established;
       t->spi_in = e.spi_in;
       t->spi_out = e.spi_out;
       if (t->probe) t->probe->reset();
@@ -271,6 +273,7 @@ void Gateway::on_event(const ike::Event& e) {
       t->last_failure = e.reason;
       t->last_failure_detail = e.detail;
       t->last_failure_at = unix_now();
+      ++t->failures[ike::to_string(e.reason)];
       log_warn(name + "failure " + ike::to_string(e.reason) + (e.detail.empty() ? "" : ": " + e.detail));
       break;
     case ike::EventType::kKeysEstablished:

@@ -43,6 +43,8 @@ class Gateway {
   std::string reload(config::Config next);
 
   nlohmann::json status() const;
+  // Counters per tunnel and of the datapath (stats.h).
+  nlohmann::json stats() const;
   const config::Config& config() const { return cfg_; }
   // Operator commands; return an error message, or nothing on success.
   std::optional<std::string> set_admin(const std::string& tunnel, bool up);

@@ -1,6 +1,7 @@
 // The status the control socket's "status" command returns (schema: docs/cli.md, version 1).
 #include "controller/gwd/gateway.h"
 #include "controller/gwd/sa_params.h"
+#include "controller/gwd/stats.h"
 
 namespace xgw::gwd {
 
@@ -60,6 +61,56 @@ json Gateway::status() const {
                      {"tunnels", tuns}});
   }
   return json{{"version", 1}, {"connections", conns}};
+}
+
+json Gateway::stats() const {
+  std::vector<TunnelStats> out;
+  const ike::Millis t_now = now();
+  auto seconds_since = [&](ike::Millis at) -> std::int64_t {
+    return at ? static_cast<std::int64_t>(t_now > at ? (t_now - at) / 1000 : 0) : -1;
+  };
+  auto seconds_until = [&](ike::Millis at) -> std::int64_t {
+    return at ? static_cast<std::int64_t>(at > t_now ? (at - t_now) / 1000 : 0) : -1;
+  };
+  for (const auto& [cid, c] : connections_) {
+    for (std::uint32_t id : c.tunnels) {
+      const TunnelState& t = tunnels_.at(id);
+      ike::PeerStatus ps = engine_.status(t.peer);
+      TunnelStats s;
+      s.name = t.cfg->name;
+      s.connection = c.cfg.name;
+      s.active = c.active == t.id;
+      s.phase1_up = t.phase1_up;
+      s.phase2_up = t.phase2_up;
+      if (kernel_.maps) s.datapath = kernel_.maps->ReadTunnelCounters(t.id);
+      if (t.phase2_up) {
+        try {
+          s.xfrm_in = kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in);
+          s.xfrm_out = kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out);
+        } catch (const kernel::KernelError&) {
+          // being replaced by a rekey: zeros this once
+        }
+      }
+      if (ps.phase1_up) {
+        s.phase1_age_s = seconds_since(ps.ike_established_at);
+        s.phase1_rekey_in_s = seconds_until(ps.ike_rekey_at);
+      }
+      if (t.phase2_up) {
+        s.phase2_age_s = seconds_since(ps.child_installed_at);
+        s.phase2_rekey_in_s = seconds_until(ps.child_rekey_at);
+      }
+      s.failovers = c.failovers;
+      s.phase1_established = t.phase1_established;
+      s.phase2_established = t.phase2_established;
+      s.failures = t.failures;
+      s.probe_alive = t.probe && t.probe->alive();
+      s.probe_rtt_ms = t.probe ? t.probe->last_rtt_ms() : 0.0;
+      out.push_back(std::move(s));
+    }
+  }
+  std::optional<datapath::GlobalCounters> global;
+  if (kernel_.maps) global = kernel_.maps->ReadGlobalCounters();
+  return stats_json(out, global);
 }
 
 }  // namespace xgw::gwd

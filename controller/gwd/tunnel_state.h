@@ -1,6 +1,7 @@
 #pragma once
 // What gwd knows about each tunnel and connection at run time.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,9 @@ struct TunnelState {
   ike::Reason last_failure = ike::Reason::kNone;
   std::string last_failure_detail;
   std::int64_t phase1_since = 0, phase2_since = 0, last_failure_at = 0;  // unix seconds
+  // For stats and metrics, since gwd started.
+  std::uint64_t phase1_established = 0, phase2_established = 0;
+  std::map<std::string, std::uint64_t> failures;  // engine reason -> count
   std::unique_ptr<LivenessProbe> probe;
   // Last idle check (on-demand): the SA pair's packet counters and the probe's own packets.
   struct IdleSample {
