@@ -287,17 +287,19 @@ void Gateway::reselect(ConnectionState& c, const std::string& why) {
   TunnelState* current = c.active ? tunnel_by_id(c.active) : nullptr;
   if (current && usable(*current)) {
     // Return to the preferred tunnel only before any failover, or when failback is enabled.
+    // Settling on the preferred tunnel when the second one happened to come up first is not
+    // a failover; a failback after one is.
     if (current != &preferred && usable(preferred) && (c.failovers == 0 || c.cfg.failback))
-      set_active(c, preferred, why);
+      set_active(c, preferred, why, c.failovers > 0);
     return;
   }
-  if (usable(preferred)) set_active(c, preferred, why);
-  else if (usable(second)) set_active(c, second, why);
+  bool failover = current != nullptr;  // the active tunnel is no longer usable
+  if (usable(preferred)) set_active(c, preferred, why, failover);
+  else if (usable(second)) set_active(c, second, why, failover);
 }
 
-void Gateway::set_active(ConnectionState& c, TunnelState& t, const std::string& why) {
+void Gateway::set_active(ConnectionState& c, TunnelState& t, const std::string& why, bool failover) {
   if (c.active == t.id) return;
-  bool failover = c.active != 0;
   if (kernel_.maps) kernel_.maps->SetActiveTunnel(c.id, t.id);
   if (failover) ++c.failovers;
   c.active = t.id;
@@ -366,7 +368,7 @@ std::optional<std::string> Gateway::failover(const std::string& conn_name, const
     }
     if (!target->phase2_up) return "tunnel " + target->cfg->name + " has no phase 2 SA; refusing to steer into it";
     if (c.active == target->id) return std::nullopt;
-    set_active(c, *target, "operator request");
+    set_active(c, *target, "operator request", true);
     if (dirty_) save_state();
     return std::nullopt;
   }

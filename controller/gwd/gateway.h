@@ -90,7 +90,8 @@ class Gateway {
   TunnelState& other_tunnel(const TunnelState& t);
   // Chooses the connection's active tunnel after a change; `why` goes to the log.
   void reselect(ConnectionState& c, const std::string& why);
-  void set_active(ConnectionState& c, TunnelState& t, const std::string& why);
+  // `failover`: counted and logged as one (the previous tunnel failed, or operator/reload moved it).
+  void set_active(ConnectionState& c, TunnelState& t, const std::string& why, bool failover);
   void install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound);
   bool usable(const TunnelState& t) const;
 

@@ -265,7 +265,7 @@ void Gateway::renegotiate(TunnelState& t, const config::Tunnel& next) {
   const std::string name = t.cfg->name;
   TunnelState& other = other_tunnel(t);
   // Traffic first moves to the other tunnel, so the renegotiation costs no packet.
-  if (c.active == t.id && usable(other)) set_active(c, other, "reload renegotiates " + name);
+  if (c.active == t.id && usable(other)) set_active(c, other, "reload renegotiates " + name, true);
   engine_.remove_peer(t.peer, now());
   drain();
   t.peer = 0;

@@ -14,6 +14,7 @@ XGW_APT_PACKAGES=(
   qemu-system-x86 busybox-static cpio kmod bc
   strongswan strongswan-swanctl strongswan-charon libstrongswan-standard-plugins
   nftables iproute2 iputils-ping tcpdump tshark procps psmisc util-linux jq
+  python3 curl  # operator: AWS XML read independently of gwctl; observability: metrics
 )
 
 xgw_missing_packages() {

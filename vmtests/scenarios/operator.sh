@@ -79,7 +79,7 @@ doctor_run() {
 # inside addresses and the PSK.
 tunnelfile_from_fixture() {
   mkdir -p "$(dirname "$2")"
-  python3 - "$1" "$VPC_NET" > "$2" <<'PY' || return 1
+  /usr/bin/python3 - "$1" "$VPC_NET" > "$2" <<'PY' || return 1
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 cid = root.get("id")

