@@ -10,6 +10,7 @@
 #include "controller/gwd/control_server.h"
 #include "controller/gwd/csprng.h"
 #include "controller/gwd/gateway.h"
+#include "controller/gwd/keylog.h"
 #include "controller/gwd/log.h"
 #include "controller/gwd/metrics_server.h"
 #include "controller/gwd/stats.h"
@@ -80,13 +81,22 @@ json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
   return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, stats, up, down, failover, reload)"}};
 }
 
-int run(const std::string& path, bool keep_datapath) {
+int run(const std::string& path, bool keep_datapath, const std::string& keylog_base) {
   config::Config cfg;
   try {
     cfg = config::load_file(path);
   } catch (const config::ConfigError& e) {
     std::cerr << "gwd: " << e.what() << "\n";
     return 1;
+  }
+  std::unique_ptr<gwd::KeyLog> keylog;
+  if (!keylog_base.empty()) {
+    try {
+      keylog = std::make_unique<gwd::KeyLog>(keylog_base);
+    } catch (const std::runtime_error& e) {
+      std::cerr << "gwd: " << e.what() << "\n";
+      return 1;
+    }
   }
   boost::asio::io_context io;
   kernel::XfrmNetlink xfrm;
@@ -104,6 +114,11 @@ int run(const std::string& path, bool keep_datapath) {
   }
   gwd::OpenSslRandom rng;
   gwd::Gateway gw(io, cfg, gwd::KernelHandles{xfrm, routes, dp ? &dp->maps() : nullptr}, rng);
+  if (keylog) {
+    gwd::log_info("keylog: writing IKE and ESP keys to " + gwd::KeyLog::ikev1_path(keylog_base) + " and " +
+                  gwd::KeyLog::esp_path(keylog_base) + " (debugging only)");
+    gw.set_keylog(std::move(keylog));
+  }
   gw.start();
   gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, path, r); });
   control.start();
@@ -152,7 +167,7 @@ int run(const std::string& path, bool keep_datapath) {
 int main(int argc, char** argv) {
   CLI::App app{"gwd: xgw customer gateway daemon for AWS Site-to-Site VPN (IKEv1, XFRM, XDP)", "gwd"};
   app.set_version_flag("--version", std::string("gwd ") + xgw::kVersion);
-  std::string check_path, config_path;
+  std::string check_path, config_path, keylog_base;
   bool keep_datapath = false, debug = false;
   app.add_option("--check-config", check_path, "Validate the configuration FILE and exit")->type_name("FILE");
   app.add_option("-c,--config", config_path, "Run with the configuration FILE (TOML, see docs/config.md)")
@@ -160,6 +175,11 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-datapath", keep_datapath,
                "On SIGTERM leave the SAs, policies and pinned BPF datapath in place (for restarts and upgrades)");
   app.add_flag("--debug", debug, "Log debug messages");
+  app.add_option("--keylog", keylog_base,
+                 "Debugging only: append the keys of every IKE and ESP SA to FILE.ikev1_decryption_table and "
+                 "FILE.esp_sa (Wireshark's IKEv1 decryption and ESP SA tables, mode 0600; see docs/debugging.md). "
+                 "Anyone with these files can decrypt the tunnels' traffic")
+      ->type_name("FILE");
   CLI11_PARSE(app, argc, argv);
   if (!check_path.empty()) return check_config(check_path);
   if (config_path.empty()) {
@@ -168,7 +188,7 @@ int main(int argc, char** argv) {
   }
   if (debug) gwd::set_log_level(gwd::Level::kDebug);
   try {
-    return run(config_path, keep_datapath);
+    return run(config_path, keep_datapath, keylog_base);
   } catch (const std::exception& e) {
     gwd::log_error(std::string("fatal: ") + e.what());
     return 1;

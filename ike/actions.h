@@ -106,6 +106,12 @@ struct KeysEstablished {
   Bytes cky_i, cky_r, enc_key;
   std::uint32_t esp_spi_in = 0, esp_spi_out = 0;
   Bytes esp_in_enc, esp_in_integ, esp_out_enc, esp_out_integ;
+  // ESP pairs only: what a decryption table needs besides the keys. Both directions share
+  // the algorithms; the outer addresses are those of the negotiation (inbound runs
+  // remote -> local). The key length is the key's: for GCM, AES key and 4-byte salt.
+  std::uint8_t esp_transform = 0;  // kEspAesCbc or kEspAesGcm8/12/16
+  EspAuth esp_integ = EspAuth::kNone;
+  std::uint32_t local_ip = 0, remote_ip = 0;  // IPv4, host order
 };
 
 struct Event {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "controller/gwd/keylog.h"
 #include "controller/gwd/log.h"
 #include "controller/gwd/packet_rules.h"
 #include "controller/gwd/peer_config.h"
@@ -34,6 +35,15 @@ Gateway::Gateway(asio::io_context& io, config::Config cfg, KernelHandles kernel,
       idle_(io) {}
 
 Gateway::~Gateway() = default;
+
+void Gateway::set_keylog(std::unique_ptr<KeyLog> keylog) { keylog_ = std::move(keylog); }
+
+// The engine reports keys (KeysEstablished) only when there is a keylog to write them to.
+ike::PeerConfig Gateway::peer_config(const ConnectionState& c, const TunnelState& t) const {
+  ike::PeerConfig p = to_peer_config(cfg_.gateway, c.cfg, *t.cfg);
+  p.emit_keys = keylog_ != nullptr;
+  return p;
+}
 
 // The engine's clock is CLOCK_MONOTONIC (steady_clock's epoch is the boot), not the process
 // start: the times in a state file stay valid for the gwd that adopts it.
@@ -277,7 +287,10 @@ void Gateway::on_event(const ike::Event& e) {
       log_warn(name + "failure " + ike::to_string(e.reason) + (e.detail.empty() ? "" : ": " + e.detail));
       break;
     case ike::EventType::kKeysEstablished:
-      break;  // keylog comes with the observability work; keys are never logged
+      // To the keylog files only: keys never go to the log.
+      if (keylog_ && e.keys)
+        if (auto err = keylog_->write(*e.keys)) log_warn(name + *err);
+      break;
   }
 }
 

@@ -26,6 +26,8 @@
 
 namespace xgw::gwd {
 
+class KeyLog;
+
 class Gateway {
  public:
   Gateway(boost::asio::io_context& io, config::Config cfg, KernelHandles kernel, ike::Random& rng);
@@ -49,6 +51,9 @@ class Gateway {
   // Operator commands; return an error message, or nothing on success.
   std::optional<std::string> set_admin(const std::string& tunnel, bool up);
   std::optional<std::string> failover(const std::string& connection, const std::string& to_tunnel);
+  // gwd --keylog: every SA's keys go to these Wireshark tables (keylog.h). Call before start():
+  // only tunnels added afterwards report their keys.
+  void set_keylog(std::unique_ptr<KeyLog> keylog);
 
  private:
   ike::Millis now() const;
@@ -94,6 +99,7 @@ class Gateway {
   void set_active(ConnectionState& c, TunnelState& t, const std::string& why, bool failover);
   void install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound);
   bool usable(const TunnelState& t) const;
+  ike::PeerConfig peer_config(const ConnectionState& c, const TunnelState& t) const;
 
   boost::asio::io_context& io_;
   config::Config cfg_;
@@ -109,6 +115,7 @@ class Gateway {
   boost::asio::steady_timer keepalive_, idle_;
   bool started_ = false;
   bool dirty_ = false;  // something the state file records changed since it was written
+  std::unique_ptr<KeyLog> keylog_;
 };
 
 }  // namespace xgw::gwd

@@ -202,7 +202,7 @@ void Gateway::activate(ConnectionState& c, const json* saved) {
   const json* saved_tunnels = saved && saved->contains("tunnels") ? &(*saved)["tunnels"] : nullptr;
   for (std::uint32_t id : c.tunnels) {
     TunnelState& t = tunnels_.at(id);
-    t.peer = engine_.add_peer(to_peer_config(cfg_.gateway, c.cfg, *t.cfg));
+    t.peer = engine_.add_peer(peer_config(c, t));
     if (!c.cfg.on_demand) start_probe(t);
     if (!t.admin_up) continue;
     const json* st = find_named(saved_tunnels, t.cfg->name);
@@ -280,7 +280,7 @@ void Gateway::renegotiate(TunnelState& t, const config::Tunnel& next) {
   fresh.admin_up = t.admin_up;
   t = std::move(fresh);
   setup_tunnel(t, nullptr);
-  t.peer = engine_.add_peer(to_peer_config(cfg_.gateway, c.cfg, *t.cfg));
+  t.peer = engine_.add_peer(peer_config(c, t));
   if (!c.cfg.on_demand) start_probe(t);
   if (t.admin_up && (!c.cfg.on_demand || c.demand_up)) engine_.initiate(t.peer, now());
   log_info("tunnel " + name + ": renegotiating with the new configuration");

@@ -360,6 +360,10 @@ void Engine::Core::qm_install(Peer& p, IkeSa& sa, QuickMode& qm) {
     k.esp_in_integ = c.in.integ_key;
     k.esp_out_enc = c.out.enc_key;
     k.esp_out_integ = c.out.integ_key;
+    k.esp_transform = c.in.transform;
+    k.esp_integ = c.in.integ;
+    k.local_ip = c.in.dst;
+    k.remote_ip = c.in.src;
     e.keys = std::move(k);
     e.spi_in = c.in.spi;
     e.spi_out = c.out.spi;

@@ -339,7 +339,12 @@ TEST(Keylog, KeysEstablishedIsOptIn) {
   ASSERT_EQ(h.a.count(EventType::kKeysEstablished), 2u);  // ISAKMP SA, then ESP SAs
   const Event* e = h.a.last(EventType::kKeysEstablished);
   ASSERT_TRUE(e->keys.has_value());
-  EXPECT_EQ(e->keys->esp_out_enc, h.a.sad_out.at(*h.a.out_active).enc_key);
+  const EspSa& out = h.a.sad_out.at(*h.a.out_active);
+  EXPECT_EQ(e->keys->esp_out_enc, out.enc_key);
+  EXPECT_EQ(e->keys->esp_transform, out.transform);
+  EXPECT_EQ(e->keys->esp_integ, out.integ);
+  EXPECT_EQ(e->keys->local_ip, out.src);
+  EXPECT_EQ(e->keys->remote_ip, out.dst);
 }
 
 }  // namespace
