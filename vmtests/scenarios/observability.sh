@@ -74,7 +74,35 @@ metric() { awk -v n="$2" -v l="$3" 'index($0, n "{") == 1 && index($0, l) {print
 # within_pct A B PCT: |A - B| <= PCT % of B (and both present).
 within_pct() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN {d = a - b; if (d < 0) d = -d; exit !(a != "" && b > 0 && d * 100 <= p * b)}'; }
 
-keylog_checks() { :; }
+# The capture decrypted with the keylog: Main Mode 5/6 and the Quick Modes show their
+# payloads, and the ESP packets the LAN pings inside.
+keylog_checks() {
+  kill "$(cat /run/xgw-test/tcpdump.pid)" 2>/dev/null
+  sleep 1
+  check_eq "keylog files are private" "600 600" \
+    "$(stat -c %a "$KEYLOG.ikev1_decryption_table" "$KEYLOG.esp_sa" | tr '\n' ' ' | sed 's/ $//')"
+  check_ge "keylog: one ISAKMP SA per tunnel" "$(wc -l < "$KEYLOG.ikev1_decryption_table")" 2
+  check_ge "keylog: both directions of both tunnels' ESP SAs" "$(wc -l < "$KEYLOG.esp_sa")" 4
+  local ws=/run/xgw-test/wireshark
+  mkdir -p "$ws"
+  cp "$KEYLOG.ikev1_decryption_table" "$ws/ikev1_decryption_table"
+  cp "$KEYLOG.esp_sa" "$ws/esp_sa"
+  local plain decrypted
+  plain=$(tshark -r "$CAPTURE" -Y 'isakmp.exchangetype == 2 and isakmp.hash' 2>/dev/null | wc -l)
+  decrypted=$(WIRESHARK_CONFIG_DIR=$ws tshark -r "$CAPTURE" -Y 'isakmp.exchangetype == 2 and isakmp.hash' 2>/dev/null | wc -l)
+  figure "Main Mode messages with a visible HASH payload: without / with the keylog" "$plain / $decrypted"
+  check_eq "without keys tshark sees no Main Mode HASH" 0 "$plain"
+  check_ge "with the keylog tshark decrypts MM5 and MM6 of both tunnels" "$decrypted" 4
+  check_ge "with the keylog tshark decrypts the Quick Modes (HASH, SA, Nonce)" \
+    "$(WIRESHARK_CONFIG_DIR=$ws tshark -r "$CAPTURE" -Y 'isakmp.exchangetype == 32 and isakmp.nonce' 2>/dev/null | wc -l)" 4
+  local icmp
+  icmp=$(WIRESHARK_CONFIG_DIR=$ws tshark -r "$CAPTURE" -o esp.enable_encryption_decode:TRUE \
+    -o esp.enable_authentication_check:TRUE -Y "esp and icmp and ip.dst == $(vpc_host_addr vpn1)" 2>/dev/null | wc -l)
+  figure "ESP packets decrypted to the LAN's pings to the VPC" "$icmp"
+  check_ge "with the keylog tshark decrypts ESP to the LAN's pings" "$icmp" 200
+  check_eq "no ESP packet fails its ICV check" 0 "$(WIRESHARK_CONFIG_DIR=$ws tshark -r "$CAPTURE" \
+    -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE -Y 'esp.icv_bad' 2>/dev/null | wc -l)"
+}
 
 scenario_teardown() {
   kill "$(cat /run/xgw-test/tcpdump.pid 2>/dev/null)" 2>/dev/null
