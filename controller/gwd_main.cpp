@@ -145,13 +145,16 @@ int run(const std::string& path, bool keep_datapath, const std::string& keylog_b
   boost::asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
+    // SIGTERM (systemd's stop and restart) honours --keep-datapath; SIGINT (Ctrl-C, or
+    // `systemctl kill --signal=SIGINT`) always takes the tunnels down and removes our state.
+    const bool keep = keep_datapath && sig == SIGTERM;
     gwd::log_info(std::string("received ") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") +
-                  (keep_datapath ? ": stopping, kernel state kept (--keep-datapath)" : ": stopping, removing kernel state"));
-    gw.stop(keep_datapath);
+                  (keep ? ": stopping, kernel state kept (--keep-datapath)" : ": stopping, removing kernel state"));
+    gw.stop(keep);
     control.close();
     if (metrics) metrics->close();
     hup.cancel();
-    if (dp && !keep_datapath) {
+    if (dp && !keep) {
       dp->DetachWan(wan);
       if (!lan.name.empty()) dp->DetachTc(lan, true);
       dp->Unpin();
@@ -173,7 +176,7 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", config_path, "Run with the configuration FILE (TOML, see docs/config.md)")
       ->type_name("FILE");
   app.add_flag("--keep-datapath", keep_datapath,
-               "On SIGTERM leave the SAs, policies and pinned BPF datapath in place (for restarts and upgrades)");
+               "On SIGTERM leave the SAs, policies and pinned BPF datapath in place for the next gwd to adopt (restarts, upgrades); SIGINT still removes them");
   app.add_flag("--debug", debug, "Log debug messages");
   app.add_option("--keylog", keylog_base,
                  "Debugging only: append the keys of every IKE and ESP SA to FILE.ikev1_decryption_table and "

@@ -6,7 +6,7 @@
 
 XGW_APT_PACKAGES=(
   # build
-  cmake make g++ clang llvm pkg-config
+  cmake make g++ clang llvm pkg-config dpkg-dev
   libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
   libssl-dev libboost-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmnl-dev libtomlplusplus-dev nlohmann-json3-dev libpugixml-dev
