@@ -15,6 +15,7 @@ XGW_APT_PACKAGES=(
   strongswan strongswan-swanctl strongswan-charon libstrongswan-standard-plugins
   nftables iproute2 iputils-ping tcpdump tshark procps psmisc util-linux jq
   python3 curl  # operator: AWS XML read independently of gwctl; observability: metrics
+  debootstrap  # deb-install: a clean Debian 12 for the package
 )
 
 xgw_missing_packages() {
