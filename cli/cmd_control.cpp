@@ -1,9 +1,11 @@
 #include "cli/cmd_control.h"
 
+#include <chrono>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "cli/control_client.h"
 
@@ -115,6 +117,52 @@ int run(const std::string& socket_path, bool as_json, const json& request, Outpu
   return ok ? 0 : 1;
 }
 
+// gwctl log [--lines N] [--follow]: the newest lines gwd keeps, then (following) new ones
+// every half second. A restarted gwd numbers its lines from 1 again: followed on.
+int follow_log(const std::string& socket_path, bool as_json, std::size_t lines, bool follow) {
+  std::uint64_t next = 0;
+  bool first = true, reachable = true;
+  for (;;) {
+    json req = first ? json{{"cmd", "log"}, {"last", lines}} : json{{"cmd", "log"}, {"since", next}};
+    json reply;
+    try {
+      reply = control_request(socket_path, req);
+      if (!reachable) std::cerr << "gwctl: gwd is back\n";
+      reachable = true;
+    } catch (const std::exception& e) {
+      if (!follow || first) {
+        std::cerr << "gwctl: " << e.what() << "\n";
+        return 3;
+      }
+      if (reachable) std::cerr << "gwctl: " << e.what() << "; waiting for gwd\n";
+      reachable = false;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (!reply.value("ok", false)) {
+      std::cerr << "gwctl: " << reply.value("error", "request failed") << "\n";
+      return 1;
+    }
+    std::uint64_t now_next = reply.value("next", std::uint64_t{0});
+    if (!first && now_next < next) {  // a new gwd: start from its first line
+      std::cout << "-- gwd restarted --\n";
+      next = 0;
+      continue;
+    }
+    if (as_json) {
+      std::cout << reply.dump() << "\n";
+    } else {
+      if (auto skipped = reply.value("skipped", std::uint64_t{0})) std::cout << "-- " << skipped << " lines not kept --\n";
+      for (const auto& l : reply.value("lines", json::array())) std::cout << l.get<std::string>() << "\n";
+    }
+    std::cout.flush();
+    next = now_next;
+    first = false;
+    if (!follow) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 }  // namespace
 
 void add_control(CLI::App& app, int& exit_code) {
@@ -123,6 +171,8 @@ void add_control(CLI::App& app, int& exit_code) {
     std::string socket = kDefaultSocket;
     bool json = false;
     std::string tunnel, connection, to;
+    std::size_t lines = 50;
+    bool follow = false;
   };
   static Options o;
   auto common = [](CLI::App* sub) {
@@ -162,6 +212,12 @@ void add_control(CLI::App& app, int& exit_code) {
       "reload", "Re-read gwd's config file and apply the changes (same as SIGHUP); an invalid file is refused");
   common(reload);
   reload->callback([&] { exit_code = run(o.socket, o.json, json{{"cmd", "reload"}}); });
+
+  auto* log = app.add_subcommand("log", "Show gwd's most recent log lines (it keeps 2000); --follow prints new ones as they come");
+  common(log);
+  log->add_option("-n,--lines", o.lines, "How many of the newest lines to show first")->capture_default_str();
+  log->add_flag("-f,--follow", o.follow, "Keep printing new lines (Ctrl-C to stop)");
+  log->callback([&] { exit_code = follow_log(o.socket, o.json, o.lines, o.follow); });
 }
 
 }  // namespace xgw::cli

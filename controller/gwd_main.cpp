@@ -78,7 +78,20 @@ json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
     return result(gw.failover(field("connection"), to));
   }
   if (cmd == "reload") return reload(gw, config_path);
-  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, stats, up, down, failover, reload)"}};
+  if (cmd == "log") {
+    // {"cmd":"log","last":N} the newest N lines; {"cmd":"log","since":SEQ} those after SEQ.
+    std::uint64_t since = req.value("since", std::uint64_t{0});
+    std::size_t last = req.value("last", std::size_t{gwd::kLogKeep});
+    json lines = json::array();
+    auto got = gwd::log_since(since, last);
+    for (const auto& l : got) lines.push_back(l.text);
+    std::uint64_t first = got.empty() ? 0 : got.front().seq;
+    return json{{"ok", true},
+                {"lines", lines},
+                {"next", gwd::log_last_seq()},
+                {"skipped", since && first > since + 1 ? first - since - 1 : 0}};
+  }
+  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, stats, up, down, failover, reload, log)"}};
 }
 
 int run(const std::string& path, bool keep_datapath, const std::string& keylog_base) {
@@ -120,7 +133,8 @@ int run(const std::string& path, bool keep_datapath, const std::string& keylog_b
     gw.set_keylog(std::move(keylog));
   }
   gw.start();
-  gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, path, r); });
+  gwd::ControlServer control(io, cfg.gateway.control_socket, [&](const json& r) { return handle(gw, path, r); },
+                             cfg.gateway.control_group);
   control.start();
   std::unique_ptr<gwd::MetricsServer> metrics;
   if (!cfg.gateway.metrics_listen.empty()) {

@@ -100,6 +100,7 @@ struct Gateway {
   XdpMode xdp_mode = XdpMode::kAuto;
   std::string state_dir = "/var/lib/xgw";
   std::string control_socket = "/run/xgw/gwd.sock";
+  std::string control_group;  // "" = root only (0600); a group name: 0660 for that group
   std::string metrics_listen = "127.0.0.1:9720";
   std::uint32_t identity() const { return public_address.value_or(local_address); }
   bool operator==(const Gateway&) const = default;

@@ -192,6 +192,7 @@ Gateway read_gateway(Fields& top, const std::string& origin) {
   else f.fail("xdp_mode", '"' + mode + '"', "\"auto\", \"native\", \"generic\" or \"off\"");
   gw.state_dir = f.text("state_dir", gw.state_dir);
   gw.control_socket = f.text("control_socket", gw.control_socket);
+  gw.control_group = f.text("control_group", gw.control_group);
   gw.metrics_listen = f.text("metrics_listen", gw.metrics_listen);
   if (!gw.metrics_listen.empty()) {
     auto colon = gw.metrics_listen.rfind(':');

@@ -57,6 +57,7 @@ void write_gateway(std::ostringstream& os, const Gateway& g) {
   os << "xdp_mode = " << quote(to_string(g.xdp_mode)) << "\n";
   os << "state_dir = " << quote(g.state_dir) << "\n";
   os << "control_socket = " << quote(g.control_socket) << "\n";
+  if (!g.control_group.empty()) os << "control_group = " << quote(g.control_group) << "\n";
   os << "metrics_listen = " << quote(g.metrics_listen) << "\n";
 }
 

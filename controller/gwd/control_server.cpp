@@ -1,7 +1,11 @@
 #include "controller/gwd/control_server.h"
 
+#include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -35,14 +39,23 @@ json handle_request_line(const std::string& line, const ControlServer::Handler& 
   }
 }
 
-ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handler)
+ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handler, const std::string& group)
     : path_(std::move(path)), handler_(std::move(handler)), acceptor_(io) {
+  gid_t gid = 0;
+  if (!group.empty()) {
+    const struct group* g = ::getgrnam(group.c_str());
+    if (!g) throw std::runtime_error("control_group \"" + group + "\": no such group");
+    gid = g->gr_gid;
+  }
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path());
   ::unlink(path_.c_str());
   mode_t old = ::umask(0177);  // the socket is created 0600: root only
   acceptor_.open(stream());
   acceptor_.bind(stream::endpoint(path_));
   ::umask(old);
+  // Widened only after it exists with 0600: never briefly open to everyone.
+  if (!group.empty() && (::chown(path_.c_str(), 0, gid) != 0 || ::chmod(path_.c_str(), 0660) != 0))
+    throw std::runtime_error("control socket " + path_ + ": give it to group " + group + ": " + std::strerror(errno));
   acceptor_.listen();
 }
 

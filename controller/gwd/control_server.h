@@ -1,5 +1,6 @@
 #pragma once
-// The control socket gwctl talks to: a unix stream socket (root only, mode 0600), one JSON
+// The control socket gwctl talks to: a unix stream socket (root only, mode 0600; or 0660 for
+// a configured group, e.g. the operators'), one JSON
 // request per line, one JSON response per line. A malformed request gets an error object.
 //
 //   {"cmd":"status"}
@@ -20,7 +21,8 @@ namespace xgw::gwd {
 class ControlServer {
  public:
   using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
-  ControlServer(boost::asio::io_context& io, std::string path, Handler handler);
+  // `group`: "" for root only; otherwise the socket's group (throws when it does not exist).
+  ControlServer(boost::asio::io_context& io, std::string path, Handler handler, const std::string& group = "");
   ~ControlServer();
   void start();
   void close();

@@ -1,9 +1,14 @@
 // Unit tests of gwd's pure pieces: AWS's packet rules, config -> engine peer config,
 // engine SA -> XFRM parameters, and the control protocol's error handling.
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include "controller/config/config.h"
 #include "controller/gwd/control_server.h"
+#include "controller/gwd/log.h"
 #include "controller/gwd/packet_rules.h"
 #include "controller/gwd/peer_config.h"
 #include "controller/gwd/sa_params.h"
@@ -146,6 +151,50 @@ TEST(ControlProtocol, MalformedRequestsGetAnErrorObject) {
   EXPECT_EQ(handle_request_line("{\"cmd\":\"status\"}", h)["ok"], true);
   ControlServer::Handler throws = [](const nlohmann::json&) -> nlohmann::json { throw std::runtime_error("boom"); };
   EXPECT_EQ(handle_request_line("{\"cmd\":\"status\"}", throws)["error"], "boom");
+}
+
+TEST(ControlSocket, RootOnlyByDefaultOrAConfiguredGroup) {
+  boost::asio::io_context io;
+  char tmpl[] = "/tmp/xgw-ctl-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  auto handler = [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; };
+  struct stat st {};
+  {
+    ControlServer s(io, dir + "/a.sock", handler);
+    ASSERT_EQ(stat((dir + "/a.sock").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+  {
+    ControlServer s(io, dir + "/b.sock", handler, "daemon");  // a group every Debian system has
+    ASSERT_EQ(stat((dir + "/b.sock").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0660u);
+    EXPECT_EQ(st.st_gid, getgrnam("daemon")->gr_gid);
+  }
+  try {
+    ControlServer s(io, dir + "/c.sock", handler, "no-such-group-xgw");
+    ADD_FAILURE() << "an unknown group must be refused";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("control_group \"no-such-group-xgw\": no such group"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Log, KeepsTheNewestLinesForGwctlLog) {
+  std::uint64_t before = log_last_seq();
+  for (int i = 0; i < 3; ++i) log_info("line " + std::to_string(i));
+  auto got = log_since(before);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].seq, before + 1);
+  EXPECT_NE(got[2].text.find("info  line 2"), std::string::npos) << got[2].text;
+  EXPECT_EQ(log_since(before, 1).size(), 1u);
+  EXPECT_EQ(log_since(before, 1)[0].seq, before + 3) << "the newest";
+  for (std::size_t i = 0; i < kLogKeep + 10; ++i) log_debug("x");  // below the level: not kept
+  EXPECT_EQ(log_last_seq(), before + 3);
+  set_log_level(Level::kDebug);
+  for (std::size_t i = 0; i < kLogKeep + 10; ++i) log_debug("y");
+  set_log_level(Level::kInfo);
+  EXPECT_EQ(log_since(0).size(), kLogKeep) << "bounded";
 }
 
 }  // namespace

@@ -67,6 +67,22 @@ scenario_checks() {
   check "gwctl stats prints a row per tunnel" test "$(grep -cE '^vpn1/[12] ' <<<"$table")" -eq 2
 
   keylog_checks
+  log_checks
+}
+
+# gwctl log: the newest lines, and --follow printing a line as it happens.
+log_checks() {
+  check "gwctl log shows gwd's recent lines" \
+    bash -c "gwctl log --socket $GWD_SOCK -n 500 | grep -q 'tunnel vpn1/1: phase 2 up'"
+  local f=/run/xgw-test/follow.out
+  timeout 6 gwctl log --socket "$GWD_SOCK" -n 0 -f > "$f" 2>&1 &
+  local pid=$!
+  sleep 1.5
+  gwctl failover --socket "$GWD_SOCK" vpn1 >/dev/null
+  wait "$pid" || true
+  register_log follow "$f"
+  check "gwctl log -f printed the operator's failover as it happened" \
+    grep -q "connection vpn1: failover -> vpn1/2 (operator request)" "$f"
 }
 
 # metric TEXT NAME LABELS: the value of the sample whose labels contain LABELS.
