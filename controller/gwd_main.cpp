@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "controller/config/config.h"
+#include "controller/gwd/control_request.h"
 #include "controller/gwd/control_server.h"
 #include "controller/gwd/csprng.h"
 #include "controller/gwd/gateway.h"
@@ -59,39 +60,37 @@ json reload(gwd::Gateway& gw, const std::string& path) {
 }
 
 json handle(gwd::Gateway& gw, const std::string& config_path, const json& req) {
-  const std::string cmd = req["cmd"];
+  auto parsed = gwd::parse_control_request(req);
+  if (!parsed.request) return json{{"ok", false}, {"error", parsed.error}};
+  const gwd::ControlRequest& r = *parsed.request;
   auto result = [](std::optional<std::string> err) {
     return err ? json{{"ok", false}, {"error", *err}} : json{{"ok", true}};
   };
-  auto field = [&](const char* k) -> std::string {
-    if (!req.contains(k) || !req[k].is_string()) throw std::runtime_error(std::string("missing string field \"") + k + "\"");
-    return req[k];
-  };
-  if (cmd == "status" || cmd == "stats") {
-    json s = cmd == "status" ? gw.status() : gw.stats();
-    s["ok"] = true;
-    return s;
+  using Cmd = gwd::ControlRequest::Cmd;
+  switch (r.cmd) {
+    case Cmd::kStatus:
+    case Cmd::kStats: {
+      json s = r.cmd == Cmd::kStatus ? gw.status() : gw.stats();
+      s["ok"] = true;
+      return s;
+    }
+    case Cmd::kUp:
+    case Cmd::kDown: return result(gw.set_admin(r.tunnel, r.cmd == Cmd::kUp));
+    case Cmd::kFailover: return result(gw.failover(r.connection, r.to));
+    case Cmd::kReload: return reload(gw, config_path);
+    case Cmd::kLog: {
+      // {"cmd":"log","last":N} the newest N lines; {"cmd":"log","since":SEQ} those after SEQ.
+      json lines = json::array();
+      auto got = gwd::log_since(r.since, r.last.value_or(gwd::kLogKeep));
+      for (const auto& l : got) lines.push_back(l.text);
+      std::uint64_t first = got.empty() ? 0 : got.front().seq;
+      return json{{"ok", true},
+                  {"lines", lines},
+                  {"next", gwd::log_last_seq()},
+                  {"skipped", r.since && first > r.since + 1 ? first - r.since - 1 : 0}};
+    }
   }
-  if (cmd == "up" || cmd == "down") return result(gw.set_admin(field("tunnel"), cmd == "up"));
-  if (cmd == "failover") {
-    std::string to = req.contains("to") && req["to"].is_string() ? req["to"].get<std::string>() : "";
-    return result(gw.failover(field("connection"), to));
-  }
-  if (cmd == "reload") return reload(gw, config_path);
-  if (cmd == "log") {
-    // {"cmd":"log","last":N} the newest N lines; {"cmd":"log","since":SEQ} those after SEQ.
-    std::uint64_t since = req.value("since", std::uint64_t{0});
-    std::size_t last = req.value("last", std::size_t{gwd::kLogKeep});
-    json lines = json::array();
-    auto got = gwd::log_since(since, last);
-    for (const auto& l : got) lines.push_back(l.text);
-    std::uint64_t first = got.empty() ? 0 : got.front().seq;
-    return json{{"ok", true},
-                {"lines", lines},
-                {"next", gwd::log_last_seq()},
-                {"skipped", since && first > since + 1 ? first - since - 1 : 0}};
-  }
-  return json{{"ok", false}, {"error", "unknown command \"" + cmd + "\" (status, stats, up, down, failover, reload, log)"}};
+  return json{{"ok", false}, {"error", "unhandled command"}};
 }
 
 int run(const std::string& path, bool keep_datapath, const std::string& keylog_base) {

@@ -16,7 +16,7 @@ namespace xgw::import {
 // an import throws.
 class ImportError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ImportError(const std::string& message) : std::runtime_error(config::one_line(message)) {}
 };
 
 struct AwsTunnel {

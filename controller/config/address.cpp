@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cstdio>
 
 #include "controller/config/config.h"
 
@@ -35,5 +36,26 @@ std::optional<Cidr> parse_cidr(const std::string& s) {
 }
 
 std::string Cidr::str() const { return ipv4_str(addr) + "/" + std::to_string(len); }
+
+std::string one_line(const std::string& message, std::size_t max) {
+  std::string out;
+  for (unsigned char c : message) {
+    if (out.size() >= max) {
+      out += "...";
+      break;
+    }
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 
 }  // namespace xgw::config

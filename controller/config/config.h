@@ -113,9 +113,13 @@ struct Config {
 };
 
 // A configuration error: one line naming the file, the field, the value and what was expected.
+// Error messages quote the offending input, which may hold anything: control characters are
+// escaped (a newline becomes \n) and an overlong message is cut, so it stays one short line.
+std::string one_line(const std::string& message, std::size_t max = 400);
+
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& message) : std::runtime_error(one_line(message)) {}
 };
 
 // Reads and checks a config file. Refuses a file (or PSK file) that others can read.

@@ -191,5 +191,14 @@ TEST(Cidr, ParsesAndRejects) {
   EXPECT_EQ(parse_cidr("0.0.0.0/0")->str(), "0.0.0.0/0");
 }
 
+TEST(Config, ErrorsStayOneLineWhateverTheInput) {
+  // A TOML string may hold a newline; the message quoting it must not.
+  std::string err = ErrorOf(Replace(kMinimal, "name = \"vpn1\"", "name = \"vpn\\n1\""));
+  EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+  EXPECT_NE(err.find("vpn\\n1"), std::string::npos) << err;
+  EXPECT_EQ(one_line(std::string(1000, 'x')).size(), 403u);
+  EXPECT_EQ(one_line(std::string("a\x01" "b")), "a\\x01b");
+}
+
 }  // namespace
 }  // namespace xgw::config

@@ -7,6 +7,15 @@
 namespace xgw::config {
 namespace {
 
+// Comments carry text from AWS's files (ids, addresses): anything but printable ASCII becomes
+// '?', so a malformed id can neither end the comment early nor make the file invalid UTF-8.
+std::string comment_text(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  return out;
+}
+
 // TOML basic string: escape what would end or corrupt it.
 std::string quote(const std::string& s) {
   std::string out = "\"";
@@ -65,7 +74,7 @@ void write_tunnel(std::ostringstream& os, const Tunnel& t, const WriteOptions& o
   os << "\n";
   for (const auto& [name, notes] : opts.tunnel_notes)
     if (name == t.name)
-      for (const auto& n : notes) os << "# " << n << "\n";
+      for (const auto& n : notes) os << "# " << comment_text(n) << "\n";
   os << "[[connection.tunnel]]  # " << t.name << "\n";
   os << "peer_address = " << quote(ipv4_str(t.peer_address)) << "\n";
   if (!t.psk_file.empty()) os << "psk_file = " << quote(t.psk_file) << "\n";
@@ -119,7 +128,7 @@ void write_connection(std::ostringstream& os, const Connection& c, const WriteOp
 std::string write_toml(const Config& cfg, const WriteOptions& opts) {
   std::ostringstream os;
   os << "# gwd configuration (docs/config.md).\n";
-  for (const auto& h : opts.header) os << "# " << h << "\n";
+  for (const auto& h : opts.header) os << "# " << comment_text(h) << "\n";
   os << "\n";
   write_gateway(os, cfg.gateway);
   for (const auto& c : cfg.connections) write_connection(os, c, opts);

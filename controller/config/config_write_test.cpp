@@ -81,5 +81,14 @@ TEST(ConfigWrite, PskFileReferenceKeepsTheKeyOutOfTheText) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+TEST(ConfigWrite, CommentsFromForeignTextStayValidToml) {
+  WriteOptions o;
+  o.header = {"AWS: vgw-0fed\xa9\n[gateway]\x01"};  // what a damaged download could hold
+  o.tunnel_notes = {{"vpn-1/1", {"endpoint \r\n203.0.113.21"}}};
+  std::string text = write_toml(Sample(), o);
+  EXPECT_NE(text.find("# AWS: vgw-0fed??[gateway]?\n"), std::string::npos) << text;
+  EXPECT_NO_THROW(load_string(text, "t.toml"));
+}
+
 }  // namespace
 }  // namespace xgw::config

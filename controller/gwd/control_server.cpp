@@ -23,22 +23,6 @@ namespace {
 constexpr std::size_t kMaxRequest = 64 * 1024;
 }
 
-json handle_request_line(const std::string& line, const ControlServer::Handler& handler) {
-  json req;
-  try {
-    req = json::parse(line);
-  } catch (const json::parse_error&) {
-    return json{{"ok", false}, {"error", "malformed request: expected one JSON object per line"}};
-  }
-  if (!req.is_object() || !req.contains("cmd") || !req["cmd"].is_string())
-    return json{{"ok", false}, {"error", "malformed request: expected {\"cmd\": \"...\"}"}};
-  try {
-    return handler(req);
-  } catch (const std::exception& e) {
-    return json{{"ok", false}, {"error", e.what()}};
-  }
-}
-
 ControlServer::ControlServer(asio::io_context& io, std::string path, Handler handler, const std::string& group)
     : path_(std::move(path)), handler_(std::move(handler)), acceptor_(io) {
   gid_t gid = 0;

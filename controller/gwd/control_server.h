@@ -16,11 +16,13 @@
 #include <functional>
 #include <string>
 
+#include "controller/gwd/control_request.h"
+
 namespace xgw::gwd {
 
 class ControlServer {
  public:
-  using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
+  using Handler = ControlHandler;
   // `group`: "" for root only; otherwise the socket's group (throws when it does not exist).
   ControlServer(boost::asio::io_context& io, std::string path, Handler handler, const std::string& group = "");
   ~ControlServer();
@@ -37,7 +39,5 @@ class ControlServer {
   stream::acceptor acceptor_;
 };
 
-// Answers one request line; never throws.
-nlohmann::json handle_request_line(const std::string& line, const ControlServer::Handler& handler);
 
 }  // namespace xgw::gwd

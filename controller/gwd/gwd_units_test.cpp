@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "controller/config/config.h"
+#include "controller/gwd/control_request.h"
 #include "controller/gwd/control_server.h"
 #include "controller/gwd/log.h"
 #include "controller/gwd/packet_rules.h"
@@ -195,6 +196,32 @@ TEST(Log, KeepsTheNewestLinesForGwctlLog) {
   for (std::size_t i = 0; i < kLogKeep + 10; ++i) log_debug("y");
   set_log_level(Level::kInfo);
   EXPECT_EQ(log_since(0).size(), kLogKeep) << "bounded";
+}
+
+TEST(ControlRequest, AnOverflowingNumberIsAMalformedRequestNotACrash) {
+  auto h = [](const nlohmann::json&) { return nlohmann::json{{"ok", true}}; };
+  nlohmann::json r = handle_request_line("822183356e9505", h);  // found by fuzz_control_request
+  EXPECT_EQ(r["ok"], false);
+  EXPECT_EQ(r["error"], "malformed request: expected one JSON object per line");
+  EXPECT_EQ(handle_request_line(R"({"cmd": "log", "since": 1e400})", h)["ok"], false);
+}
+
+TEST(ControlRequest, FieldsAreCheckedBeforeGwdActs) {
+  auto parse = [](const char* text) { return parse_control_request(nlohmann::json::parse(text)); };
+  auto r = parse(R"({"cmd": "failover", "connection": "vpn1", "to": "vpn1/2"})");
+  ASSERT_TRUE(r.request) << r.error;
+  EXPECT_EQ(r.request->cmd, ControlRequest::Cmd::kFailover);
+  EXPECT_EQ(r.request->to, "vpn1/2");
+  r = parse(R"({"cmd": "log", "last": 0})");
+  ASSERT_TRUE(r.request);
+  EXPECT_EQ(r.request->last, std::optional<std::size_t>(0)) << "0 lines is a request, not a default";
+  EXPECT_FALSE(parse(R"({"cmd": "log"})").request->last);
+  EXPECT_EQ(parse(R"({"cmd": "up"})").error, "missing string field \"tunnel\"");
+  EXPECT_EQ(parse(R"({"cmd": "up", "tunnel": 7})").error, "field \"tunnel\": expected a string");
+  EXPECT_EQ(parse(R"({"cmd": "log", "since": -1})").error, "field \"since\": expected a non-negative integer");
+  EXPECT_EQ(parse(R"({"cmd": "log", "since": "5"})").error, "field \"since\": expected a non-negative integer");
+  EXPECT_NE(parse(R"({"cmd": "reboot"})").error.find("unknown command \"reboot\""), std::string::npos);
+  EXPECT_NE(parse(R"([1, 2])").error.find("malformed request"), std::string::npos);
 }
 
 }  // namespace
