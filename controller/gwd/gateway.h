@@ -99,6 +99,12 @@ class Gateway {
   void set_active(ConnectionState& c, TunnelState& t, const std::string& why, bool failover);
   void install_sa(const ike::EspSa& sa, TunnelState& t, bool inbound);
   bool usable(const TunnelState& t) const;
+  // The kernel's counters of the tunnel's active SA pair; nothing without a pair, or while a
+  // rekey replaces it (the SA just went away).
+  struct PairCounters {
+    kernel::SaCounters in, out;
+  };
+  std::optional<PairCounters> active_pair_counters(const TunnelState& t) const;
   ike::PeerConfig peer_config(const ConnectionState& c, const TunnelState& t) const;
 
   boost::asio::io_context& io_;

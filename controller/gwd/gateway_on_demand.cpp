@@ -4,7 +4,6 @@
 // them down again.
 #include "controller/gwd/gateway.h"
 #include "controller/gwd/log.h"
-#include "controller/gwd/sa_params.h"
 
 namespace xgw::gwd {
 namespace {
@@ -28,14 +27,10 @@ void Gateway::idle_tick() {
     bool traffic = false;
     for (std::uint32_t id : c.tunnels) {
       TunnelState& t = tunnels_.at(id);
-      if (!t.phase2_up) continue;
-      TunnelState::IdleSample s{t.spi_in, t.spi_out, 0, t.probe ? t.probe->sent() + t.probe->received() : 0};
-      try {
-        s.sa_packets = kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in).packets +
-                       kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out).packets;
-      } catch (const kernel::KernelError&) {
-        continue;  // being replaced; the next check sees the new pair
-      }
+      auto pair = active_pair_counters(t);
+      if (!pair) continue;  // no pair, or being replaced: the next check sees the new one
+      TunnelState::IdleSample s{t.spi_in, t.spi_out, pair->in.packets + pair->out.packets,
+                                t.probe ? t.probe->sent() + t.probe->received() : 0};
       const TunnelState::IdleSample& last = t.idle_sample;
       // Packets through the SAs that the probe did not send or receive itself. A new SA pair
       // (rekey) starts a new sample.

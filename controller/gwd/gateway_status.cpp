@@ -14,16 +14,9 @@ json Gateway::status() const {
     for (std::uint32_t id : c.tunnels) {
       const TunnelState& t = tunnels_.at(id);
       ike::PeerStatus ps = engine_.status(t.peer);
-      // The active pair's kernel counters: doctor's "ESP out but none in" (protocol 50 blocked).
-      std::uint64_t esp_in = 0, esp_out = 0;
-      if (t.phase2_up) {
-        try {
-          esp_in = kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in).packets;
-          esp_out = kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out).packets;
-        } catch (const kernel::KernelError&) {
-          // being replaced by a rekey: report zeros rather than fail the status
-        }
-      }
+      // doctor's "ESP out but none in" (protocol 50 blocked); zeros without a pair.
+      auto pair = active_pair_counters(t);
+      std::uint64_t esp_in = pair ? pair->in.packets : 0, esp_out = pair ? pair->out.packets : 0;
       tuns.push_back({
           {"name", t.cfg->name},
           {"peer_address", config::ipv4_str(t.cfg->peer_address)},
@@ -63,6 +56,16 @@ json Gateway::status() const {
   return json{{"version", 1}, {"connections", conns}};
 }
 
+std::optional<Gateway::PairCounters> Gateway::active_pair_counters(const TunnelState& t) const {
+  if (!t.phase2_up) return std::nullopt;
+  try {
+    return PairCounters{kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in),
+                        kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out)};
+  } catch (const kernel::KernelError&) {
+    return std::nullopt;
+  }
+}
+
 json Gateway::stats() const {
   std::vector<TunnelStats> out;
   const ike::Millis t_now = now();
@@ -83,13 +86,9 @@ json Gateway::stats() const {
       s.phase1_up = t.phase1_up;
       s.phase2_up = t.phase2_up;
       if (kernel_.maps) s.datapath = kernel_.maps->ReadTunnelCounters(t.id);
-      if (t.phase2_up) {
-        try {
-          s.xfrm_in = kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.spi_in);
-          s.xfrm_out = kernel_.ipsec.QuerySa(to_addr4(t.cfg->peer_address), t.spi_out);
-        } catch (const kernel::KernelError&) {
-          // being replaced by a rekey: zeros this once
-        }
+      if (auto pair = active_pair_counters(t)) {
+        s.xfrm_in = pair->in;
+        s.xfrm_out = pair->out;
       }
       if (ps.phase1_up) {
         s.phase1_age_s = seconds_since(ps.ike_established_at);
