@@ -57,11 +57,15 @@ probe_outage_ms() {
 # The endpoint removes its SAs before its Delete leaves (strongSwan's order), so packets in
 # flight during that gap are lost whatever the gateway does; the gateway's share is what it
 # still sent into the tunnel after the Delete had arrived. The liveness probe's small
-# packets are left out by size.
+# packets are left out by size. The gateway's own informationals to PEER are captured too:
+# its DPD R-U-THERE goes out every dpd_delay whatever the ESP traffic (only IKE messages
+# count as heard from the peer), and the R-U-THERE-ACK that answers it is an informational
+# from PEER as well. The first informational from PEER within a second of one of ours is
+# that answer, not the Delete.
 delete_watch_start() {
   local ns=$1 dev=$2 peer=$3
   nsenter --net="/run/netns/$ns" tcpdump -n -tt -l -i "$dev" \
-    "(src host $peer and udp port 500) or (dst host $peer and esp and greater 300)" \
+    "(host $peer and udp port 500) or (dst host $peer and esp and greater 300)" \
     > /run/xgw-test/delete-watch.out 2>/dev/null &
   echo $! > /run/xgw-test/delete-watch.pid
   register_log delete-watch /run/xgw-test/delete-watch.out
@@ -71,7 +75,12 @@ delete_watch_mark() { date +%s.%N > /run/xgw-test/delete-watch.mark; }
 delete_watch_stop() { kill "$(cat /run/xgw-test/delete-watch.pid)" 2>/dev/null; sleep 0.5; }
 sent_after_delete() {
   awk -v peer="$1" -v mark="$(cat /run/xgw-test/delete-watch.mark)" '
-    !t && $1 > mark && index($0, peer ".500 > ") && / inf/ { t = $1; next }
+    index($0, "> " peer ".500: ") && / inf/ { asked = $1; next }
+    !t && index($0, peer ".500 > ") && / inf/ {
+      if (asked && $1 - asked < 1) { asked = 0; next }  # the answer to our R-U-THERE
+      if ($1 > mark) t = $1
+      next
+    }
     t && index($0, "> " peer ": ESP") && $1 > t { n++ }
     END { print n + 0 }' /run/xgw-test/delete-watch.out
 }
