@@ -32,13 +32,21 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 // One row per tunnel.
 void print_status(const json& s) {
   std::vector<std::vector<std::string>> rows{
-      {"CONNECTION", "TUNNEL", "PEER", "PHASE1", "PHASE2", "ROLE", "SPI IN", "SPI OUT", "LAST FAILURE"}};
+      {"CONNECTION", "TUNNEL", "PEER", "PHASE1", "PHASE2", "BGP", "ROLE", "SPI IN", "SPI OUT", "LAST FAILURE"}};
   for (const auto& c : s.value("connections", json::array())) {
     for (const auto& t : c.value("tunnels", json::array())) {
       std::string role = t.value("role", "");
       if (t.value("admin", "up") == "down") role += " (admin down)";
+      // BGP connections: the session's state, and the routes learned over this tunnel.
+      std::string bgp = "-";
+      if (t.contains("bgp") && t["bgp"].is_object()) {
+        const json& b = t["bgp"];
+        bgp = b.value("state", "") == "established"
+                  ? "up, " + std::to_string(b.value("routes", json::array()).size()) + " routes"
+                  : "down (" + b.value("info", std::string()) + ")";
+      }
       rows.push_back({c.value("name", ""), t.value("name", ""), t.value("peer_address", ""), t.value("phase1", ""),
-                      t.value("phase2", ""), role, t.value("spi_in", ""), t.value("spi_out", ""),
+                      t.value("phase2", ""), bgp, role, t.value("spi_in", ""), t.value("spi_out", ""),
                       t.value("last_failure", "")});
     }
   }

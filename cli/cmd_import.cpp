@@ -17,6 +17,7 @@ struct ImportArgs {
   std::vector<std::string> files;
   std::string wan, lan, local, pub, name, write_dir;
   std::vector<std::string> remote;
+  std::vector<std::string> advertise;
   bool json = false;
 };
 
@@ -68,6 +69,11 @@ int run(const ImportArgs& a) {
       if (!cidr) throw import::ImportError("--remote-network " + r + ": expected a CIDR such as 10.0.0.0/16");
       o.remote_networks.push_back(*cidr);
     }
+    for (const auto& n : a.advertise) {
+      auto cidr = config::parse_cidr(n);
+      if (!cidr) throw import::ImportError("--advertise " + n + ": expected a CIDR such as 192.168.0.0/24");
+      o.advertise.push_back(*cidr);
+    }
     o.name = a.name;
     o.psk_files = !a.write_dir.empty();
     import::ImportResult r = import::to_config(c, o);
@@ -114,6 +120,7 @@ void add_import(CLI::App& app, int& exit_code) {
   aws->add_option("--local-address", a->local, "our WAN address (default: the customer gateway address AWS has)");
   aws->add_option("--public-address", a->pub, "behind NAT: the public address (must be AWS's customer gateway address)");
   aws->add_option("--remote-network", a->remote, "VPC network to route into the connection (repeatable)");
+  aws->add_option("--advertise", a->advertise, "BGP: LAN network to announce to AWS on both tunnels (repeatable)");
   aws->add_option("--name", a->name, "connection name (default: the VPN connection id)");
   aws->add_option("--write", a->write_dir, "write DIR/gwd.toml and one PSK file per tunnel (mode 0600)");
   aws->add_flag("--json", a->json, "print a JSON summary instead of the TOML");

@@ -78,7 +78,7 @@ Diagnosis translate_failure(const std::string& reason, const config::Tunnel* t) 
 namespace {
 
 Check tunnel_check(const nlohmann::json& s, const nlohmann::json& conn, const config::Config& cfg,
-                   std::int64_t now_unix) {
+                   std::int64_t now_unix, const std::string& bird_error) {
   std::string name = s.value("name", std::string("?"));
   const config::Tunnel* t = find_tunnel(cfg, name);
   std::string p1 = s.value("phase1", std::string("down")), p2 = s.value("phase2", std::string("down"));
@@ -113,15 +113,27 @@ Check tunnel_check(const nlohmann::json& s, const nlohmann::json& conn, const co
     }
   } else {
     c.detail = "established";
-    // AWS marks a BGP tunnel UP only once BGP is established over it.
-    for (const auto& cc : cfg.connections)
-      if (cc.routing == config::Routing::kBgp && t && name.rfind(cc.name + "/", 0) == 0 && s.contains("bgp") &&
-          s["bgp"] != "established") {
-        c.status = Status::kWarn;
-        c.detail = "IPsec up, BGP " + s["bgp"].get<std::string>() + ": AWS shows this tunnel DOWN";
-        c.fix = "check the BGP neighbor is " + config::ipv4_str(t->peer_inside()) + " with AS " +
-                std::to_string(cc.bgp ? cc.bgp->peer_asn : 64512) + " and hold time 30 s";
+    // AWS marks a BGP tunnel UP only once BGP is established over it (the most common AWS
+    // support case: IPsec up, BGP not).
+    const nlohmann::json bgp = s.value("bgp", nlohmann::json::object());
+    const config::Connection* cc = nullptr;
+    for (const auto& x : cfg.connections)
+      if (x.routing == config::Routing::kBgp && name.rfind(x.name + "/", 0) == 0) cc = &x;
+    if (cc && t && bgp.is_object() && bgp.contains("state") && bgp.value("state", "") != "established") {
+      c.status = Status::kFail;
+      std::string info = bgp.value("info", std::string());
+      c.detail = "IPsec up, BGP not established" + (info.empty() ? std::string() : " (BIRD: " + info + ")") +
+                 ": AWS shows this tunnel DOWN";
+      if (!bird_error.empty()) {
+        c.detail += "; gwd cannot use BIRD: " + bird_error;
+        c.fix = "start BIRD 2 (systemctl start bird) with `include \"<bird_config>\";` in bird.conf, and check "
+                "bird_socket (docs/bgp.md)";
+      } else {
+        c.fix = "BGP runs from " + config::ipv4_str(t->local_inside()) + " (AS " + std::to_string(cc->bgp ? cc->bgp->local_asn : 65000) +
+                ") to " + config::ipv4_str(t->peer_inside()) + " (AS " + std::to_string(cc->bgp ? cc->bgp->peer_asn : 64512) +
+                ", hold time 30 s): check both ASNs against AWS's file and that TCP 179 is not filtered on the tunnel interface";
       }
+    }
   }
   return c;
 }
@@ -130,9 +142,11 @@ Check tunnel_check(const nlohmann::json& s, const nlohmann::json& conn, const co
 
 std::vector<Check> live_checks(const nlohmann::json& status, const config::Config& cfg, std::int64_t now_unix) {
   std::vector<Check> out;
+  std::string bird_error;
+  if (status.contains("bird") && status["bird"].is_object()) bird_error = status["bird"].value("error", std::string());
   for (const auto& conn : status.value("connections", nlohmann::json::array()))
     for (const auto& s : conn.value("tunnels", nlohmann::json::array()))
-      out.push_back(tunnel_check(s, conn, cfg, now_unix));
+      out.push_back(tunnel_check(s, conn, cfg, now_unix, bird_error));
   return out;
 }
 

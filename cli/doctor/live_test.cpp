@@ -102,12 +102,37 @@ TEST(LiveChecks, EstablishedPassesAdminDownWarnsOnDemandWaitingPasses) {
 
 TEST(LiveChecks, BgpNotEstablishedMeansAwsShowsDown) {
   auto cfg = OneConnection(config::Routing::kBgp);
-  auto status = Status1(R"({"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9, "bgp": "active"})");
+  auto status = Status1(R"({"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9,
+                           "bgp": {"state": "down", "info": "Active Socket: Connection timed out"}})");
   auto v = live_checks(status, cfg, kNow);
   ASSERT_EQ(v.size(), 1u);
-  EXPECT_EQ(v[0].status, Status::kWarn);
+  EXPECT_EQ(v[0].status, Status::kFail);
   EXPECT_NE(v[0].detail.find("DOWN"), std::string::npos);
+  EXPECT_NE(v[0].detail.find("Connection timed out"), std::string::npos) << v[0].detail;
   EXPECT_NE(v[0].fix.find("169.254.100.1"), std::string::npos) << v[0].fix;
+  EXPECT_NE(v[0].fix.find("AS 64512"), std::string::npos) << v[0].fix;
+}
+
+TEST(LiveChecks, BgpDownBecauseBirdIsUnreachableSaysSo) {
+  auto cfg = OneConnection(config::Routing::kBgp);
+  auto status = Status1(R"({"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9,
+                           "bgp": {"state": "down", "info": "BIRD not answering"}})");
+  status["bird"] = {{"socket", "/run/bird/bird.ctl"},
+                    {"error", "BIRD show protocols: connect /run/bird/bird.ctl: No such file or directory"}};
+  auto v = live_checks(status, cfg, kNow);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, Status::kFail);
+  EXPECT_NE(v[0].detail.find("cannot use BIRD"), std::string::npos) << v[0].detail;
+  EXPECT_NE(v[0].fix.find("bird.conf"), std::string::npos) << v[0].fix;
+}
+
+TEST(LiveChecks, BgpEstablishedPasses) {
+  auto cfg = OneConnection(config::Routing::kBgp);
+  auto status = Status1(R"({"name": "vpn1/1", "phase1": "up", "phase2": "up", "esp_in_packets": 9,
+                           "bgp": {"state": "established", "info": "Established"}})");
+  auto v = live_checks(status, cfg, kNow);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].status, Status::kPass);
 }
 
 }  // namespace

@@ -294,6 +294,33 @@ TEST(ImportAws, EveryFixtureIsCovered) {
   }
 }
 
+TEST(ImportBgp, AdvertisedLanNetworksGoToTheBgpTable) {
+  AwsConnection c = import_files({kDir + "/vpn-bgp.xml"});
+  ImportOptions o;
+  o.advertise = {*config::parse_cidr("192.0.2.0/26")};
+  ImportResult r = to_config(c, o);
+  const auto& conn = r.config.connections.at(0);
+  ASSERT_EQ(conn.routing, config::Routing::kBgp);
+  ASSERT_TRUE(conn.bgp);
+  EXPECT_EQ(conn.bgp->advertise, o.advertise);
+  EXPECT_EQ(conn.bgp->local_asn, 65000u);
+  EXPECT_EQ(conn.bgp->peer_asn, 64512u);
+  config::Config back = config::load_string(r.toml, "imported");
+  EXPECT_EQ(back.connections.at(0).bgp->advertise, o.advertise);
+}
+
+TEST(ImportBgp, AdvertiseOnAStaticConnectionIsRefused) {
+  AwsConnection c = import_files({kDir + "/vpn-static.xml"});
+  ImportOptions o;
+  o.advertise = {*config::parse_cidr("192.0.2.0/26")};
+  try {
+    to_config(c, o);
+    FAIL() << "accepted";
+  } catch (const ImportError& e) {
+    EXPECT_NE(std::string(e.what()).find("--advertise"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(Scratch, WritesConfigAndPrivatePskFilesThatLoad) {
   AwsConnection c = import_files({kDir + "/vpn-static.xml"});
   ImportOptions o;

@@ -71,6 +71,14 @@ ImportResult to_config(const AwsConnection& c, const ImportOptions& o) {
   conn.name = !o.name.empty() ? o.name : !c.vpn_id.empty() ? c.vpn_id : "aws";
   conn.routing = c.routing;
   conn.bgp = c.bgp;
+  if (!o.advertise.empty()) {
+    if (conn.routing != config::Routing::kBgp)
+      throw ImportError("--advertise: " + c.origin + " is a static connection; BGP announces networks, static routing does not");
+    if (!conn.bgp) conn.bgp = config::Bgp{};
+    conn.bgp->advertise = o.advertise;
+  } else if (conn.routing == config::Routing::kBgp) {
+    r.notes.push_back("BGP without --advertise: AWS learns no route to the LAN until [connection.bgp] advertise is set");
+  }
   if (c.local_selector) conn.local_selector = *c.local_selector;
   if (c.remote_selector) conn.remote_selector = *c.remote_selector;
   conn.remote_networks = o.remote_networks;

@@ -15,6 +15,7 @@ struct ImportOptions {
   std::optional<std::uint32_t> local_address;   // default: the address AWS has registered
   std::optional<std::uint32_t> public_address;  // NAT: the address AWS knows us by
   std::vector<config::Cidr> remote_networks;
+  std::vector<config::Cidr> advertise;  // BGP: the LAN networks announced to AWS
   std::string name;         // default: the VPN connection id
   bool psk_files = false;   // refer to NAME-N.psk files instead of inline keys
 };

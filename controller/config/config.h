@@ -102,6 +102,10 @@ struct Gateway {
   std::string control_socket = "/run/xgw/gwd.sock";
   std::string control_group;  // "" = root only (0600); a group name: 0660 for that group
   std::string metrics_listen = "127.0.0.1:9720";
+  // BGP connections: BIRD's control socket, and the fragment gwd writes for bird.conf to
+  // include (docs/bgp.md).
+  std::string bird_socket = "/run/bird/bird.ctl";
+  std::string bird_config = "/etc/bird/xgw.conf";
   std::uint32_t identity() const { return public_address.value_or(local_address); }
   bool operator==(const Gateway&) const = default;
 };

@@ -204,6 +204,10 @@ Gateway read_gateway(Fields& top, const std::string& origin) {
       f.fail("metrics_listen", '"' + gw.metrics_listen + '"',
              "IPv4ADDRESS:PORT, e.g. \"127.0.0.1:9720\", or \"\" to serve no metrics");
   }
+  gw.bird_socket = f.text("bird_socket", gw.bird_socket);
+  gw.bird_config = f.text("bird_config", gw.bird_config);
+  for (const auto& [key, path] : {std::pair{"bird_socket", gw.bird_socket}, std::pair{"bird_config", gw.bird_config}})
+    if (path.empty() || path[0] != '/') f.fail(key, '"' + path + '"', "an absolute path");
   f.reject_unknown();
   return gw;
 }

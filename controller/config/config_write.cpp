@@ -68,6 +68,8 @@ void write_gateway(std::ostringstream& os, const Gateway& g) {
   os << "control_socket = " << quote(g.control_socket) << "\n";
   if (!g.control_group.empty()) os << "control_group = " << quote(g.control_group) << "\n";
   os << "metrics_listen = " << quote(g.metrics_listen) << "\n";
+  if (g.bird_socket != Gateway{}.bird_socket) os << "bird_socket = " << quote(g.bird_socket) << "\n";
+  if (g.bird_config != Gateway{}.bird_config) os << "bird_config = " << quote(g.bird_config) << "\n";
 }
 
 void write_tunnel(std::ostringstream& os, const Tunnel& t, const WriteOptions& opts) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "controller/gwd/bgp_watch.h"
 #include "controller/gwd/keylog.h"
 #include "controller/gwd/log.h"
 #include "controller/gwd/packet_rules.h"
@@ -295,6 +296,7 @@ void Gateway::on_event(const ike::Event& e) {
 }
 
 void Gateway::reselect(ConnectionState& c, const std::string& why) {
+  if (c.cfg.routing == config::Routing::kBgp) return reselect_bgp(c, why);
   TunnelState& preferred = tunnels_.at(c.tunnels[0]);
   TunnelState& second = tunnels_.at(c.tunnels[1]);
   TunnelState* current = c.active ? tunnel_by_id(c.active) : nullptr;
@@ -316,6 +318,7 @@ void Gateway::set_active(ConnectionState& c, TunnelState& t, const std::string& 
   if (kernel_.maps) kernel_.maps->SetActiveTunnel(c.id, t.id);
   if (failover) ++c.failovers;
   c.active = t.id;
+  c.active_bgp_seen = t.bgp_established;
   c.last_switch_reason = why;
   dirty_ = true;
   log_info("connection " + c.cfg.name + ": " + (failover ? "failover" : "active") + " -> " + t.cfg->name + " (" +

@@ -27,6 +27,7 @@
 namespace xgw::gwd {
 
 class KeyLog;
+class BgpWatch;
 
 class Gateway {
  public:
@@ -71,6 +72,15 @@ class Gateway {
   void idle_tick();
   void on_kernel_event(const kernel::KernelEvent& e);
   void on_acquire(const kernel::KernelEvent& e, TunnelState* t);
+
+  // --- BGP connections (gateway_bgp.cpp)
+  // Has BIRD run one session per tunnel of every BGP connection (after start and reloads).
+  void bgp_sync();
+  void on_bgp_session(std::uint32_t tunnel_id, const std::string& info, bool established);
+  void on_bgp_routes(std::uint32_t tunnel_id);
+  std::uint32_t bgp_med(const TunnelState& t) const;  // lowest MED learned over t; ~0 for none
+  int bgp_compare(const TunnelState& a, const TunnelState& b) const;
+  void reselect_bgp(ConnectionState& c, const std::string& why);
 
   // --- lifecycle (gateway_lifecycle.cpp)
   ConnectionState& add_connection(const config::Connection& cfg, const nlohmann::json* saved);
@@ -122,6 +132,7 @@ class Gateway {
   bool started_ = false;
   bool dirty_ = false;  // something the state file records changed since it was written
   std::unique_ptr<KeyLog> keylog_;
+  std::unique_ptr<BgpWatch> bgp_;  // made once a BGP connection is configured
 };
 
 }  // namespace xgw::gwd

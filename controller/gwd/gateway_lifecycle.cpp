@@ -2,6 +2,7 @@
 // connections added and removed, and the state file that makes restarts lossless.
 #include <set>
 
+#include "controller/gwd/bgp_watch.h"
 #include "controller/gwd/gateway.h"
 #include "controller/gwd/log.h"
 #include "controller/gwd/peer_config.h"
@@ -60,6 +61,7 @@ void Gateway::start() {
   started_ = true;
   for (auto& [id, c] : connections_) activate(c, find_named(saved_conns, c.cfg.name));
   adopted_.reset();
+  bgp_sync();
   dirty_ = true;
   drain();
   keepalive_tick();
@@ -72,6 +74,7 @@ void Gateway::stop(bool keep_kernel_state) {
   keepalive_.cancel();
   idle_.cancel();
   if (kernel_events_) kernel_events_->stop();
+  if (bgp_) bgp_->stop(keep_kernel_state);
   for (auto& [id, t] : tunnels_)
     if (t.probe) t.probe->stop();
   if (keep_kernel_state) {
@@ -315,6 +318,7 @@ std::string Gateway::reload(config::Config next) {
     const config::Connection& n = next_cfg(p.name);
     if (p.settings_changed) {
       std::vector<config::Cidr> previous = c.cfg.remote_networks;
+      previous.insert(previous.end(), c.learned_networks.begin(), c.learned_networks.end());
       c.cfg.failback = n.failback;
       c.cfg.idle_timeout = n.idle_timeout;
       c.cfg.remote_networks = n.remote_networks;
@@ -338,6 +342,7 @@ std::string Gateway::reload(config::Config next) {
   }
   if (on_demand && kernel_events_) kernel_events_->subscribe_acquires();
   cfg_ = std::move(next);
+  bgp_sync();
   dirty_ = true;
   drain();
   log_info("reload: " + plan.summary());

@@ -1,4 +1,5 @@
 // The status the control socket's "status" command returns (schema: docs/cli.md, version 1).
+#include "controller/gwd/bgp_watch.h"
 #include "controller/gwd/gateway.h"
 #include "controller/gwd/sa_params.h"
 #include "controller/gwd/stats.h"
@@ -41,6 +42,15 @@ json Gateway::status() const {
           {"last_failure_detail", t.last_failure_detail},
           {"last_failure_at", t.last_failure_at},
       });
+      if (c.cfg.routing == config::Routing::kBgp) {
+        json routes = json::array();
+        for (const auto& [p, med] : t.bgp_routes)
+          routes.push_back({{"prefix", config::Cidr{p.first, p.second}.str()}, {"med", med}});
+        tuns.back()["bgp"] = {{"state", t.bgp_established ? "established" : "down"},
+                              {"info", t.bgp_info},
+                              {"since", t.bgp_since},
+                              {"routes", std::move(routes)}};
+      }
     }
     std::string active;
     if (c.active) active = tunnels_.at(c.active).cfg->name;
@@ -52,8 +62,15 @@ json Gateway::status() const {
                      {"failovers", c.failovers},
                      {"last_switch_reason", c.last_switch_reason},
                      {"tunnels", tuns}});
+    if (c.cfg.routing == config::Routing::kBgp) {
+      json learned = json::array();
+      for (const auto& n : c.learned_networks) learned.push_back(n.str());
+      conns.back()["learned_networks"] = std::move(learned);
+    }
   }
-  return json{{"version", 1}, {"connections", conns}};
+  json out{{"version", 1}, {"connections", conns}};
+  if (bgp_) out["bird"] = {{"socket", bgp_->bird_socket()}, {"error", bgp_->bird_error()}};
+  return out;
 }
 
 std::optional<Gateway::PairCounters> Gateway::active_pair_counters(const TunnelState& t) const {

@@ -103,17 +103,23 @@ void unplumb_tunnel(KernelHandles k, const config::Gateway& gw, TunnelState& t) 
   (void)gw;
 }
 
+namespace {
+bool contains(const std::vector<config::Cidr>& v, const config::Cidr& n) { return std::find(v.begin(), v.end(), n) != v.end(); }
+}  // namespace
+
 void plumb_connection(KernelHandles k, const ConnectionState& c) {
   if (!k.maps) return;
   for (const auto& n : c.cfg.remote_networks) k.maps->AddRemoteNetwork(dp_ip(n.addr), n.len, c.id);
+  for (const auto& n : c.learned_networks) k.maps->AddRemoteNetwork(dp_ip(n.addr), n.len, c.id);
 }
 
 void update_remote_networks(KernelHandles k, const ConnectionState& c, const std::vector<config::Cidr>& previous) {
   if (!k.maps) return;
-  // Add (or re-point) first, then remove what is gone: an unchanged network never misses a route.
+  // Add (or re-point) first, then remove what is gone: an unchanged network never misses a
+  // route. `previous` lists what was steered before: configured and learned networks alike.
   plumb_connection(k, c);
   for (const auto& n : previous)
-    if (std::find(c.cfg.remote_networks.begin(), c.cfg.remote_networks.end(), n) == c.cfg.remote_networks.end())
+    if (!contains(c.cfg.remote_networks, n) && !contains(c.learned_networks, n))
       k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
 }
 
@@ -121,6 +127,8 @@ void unplumb_connection(KernelHandles k, const ConnectionState& c) {
   if (!k.maps) return;
   best_effort("remote networks of " + c.cfg.name, [&] {
     for (const auto& n : c.cfg.remote_networks) k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
+    for (const auto& n : c.learned_networks)
+      if (!contains(c.cfg.remote_networks, n)) k.maps->RemoveRemoteNetwork(dp_ip(n.addr), n.len);
   });
 }
 

@@ -1,5 +1,7 @@
 #include "controller/gwd/state_file.h"
 
+#include "controller/gwd/atomic_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,14 +14,6 @@
 #include <stdexcept>
 
 namespace xgw::gwd {
-namespace {
-
-std::runtime_error io_error(const std::string& what, const std::string& path) {
-  return std::runtime_error("state file: " + what + " " + path + ": " + std::strerror(errno));
-}
-
-}  // namespace
-
 std::string current_boot_id() {
   std::ifstream f("/proc/sys/kernel/random/boot_id");
   std::string id;
@@ -62,29 +56,11 @@ void StateFile::save(nlohmann::json state) const {
     if (ec) throw std::runtime_error("state file: create directory " + dir_ + ": " + ec.message());
     ::chmod(dir_.c_str(), 0700);
   }
-  const std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw io_error("create", tmp);
-  ::fchmod(fd, 0600);  // an older file may have been created with other bits
-  const std::string text = state.dump();
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::close(fd);
-      throw io_error("write", tmp);
-    }
-    done += static_cast<std::size_t>(n);
+  try {
+    write_file_atomic(path_, state.dump(), 0600);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(std::string("state file: ") + e.what());
   }
-  // The rename must not become visible before the data: a crash in between would leave an
-  // empty file where a good one was.
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    throw io_error("fsync", tmp);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) throw io_error("rename to", path_);
 }
 
 void StateFile::remove() const { ::unlink(path_.c_str()); }

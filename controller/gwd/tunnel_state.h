@@ -4,6 +4,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "controller/config/config.h"
 #include "controller/gwd/liveness.h"
@@ -34,6 +36,12 @@ struct TunnelState {
   std::uint64_t phase1_established = 0, phase2_established = 0;
   std::map<std::string, std::uint64_t> failures;  // engine reason -> count
   std::unique_ptr<LivenessProbe> probe;
+  // BGP connections: the session as BIRD reports it (bgp_watch.h) and since when (unix s),
+  // and the routes learned over this tunnel: prefix -> lowest MED.
+  std::string bgp_info;  // BIRD's Info column, "" before the first poll
+  bool bgp_established = false;
+  std::int64_t bgp_since = 0;
+  std::map<std::pair<std::uint32_t, std::uint8_t>, std::uint32_t> bgp_routes;
   // Last idle check (on-demand): the SA pair's packet counters and the probe's own packets.
   struct IdleSample {
     std::uint32_t spi_in = 0, spi_out = 0;
@@ -52,6 +60,11 @@ struct ConnectionState {
   bool demand_up = false;
   // Idle teardown: when traffic other than the liveness probe's was last seen (gwd's clock, ms).
   std::uint64_t idle_since = 0;
+  // BGP: the networks learned from AWS over either tunnel, steered like remote_networks; and
+  // whether the active tunnel's session has been established since it became active (a
+  // switch away from it is then a failover, not the initial settling).
+  std::vector<config::Cidr> learned_networks;
+  bool active_bgp_seen = false;
 };
 
 }  // namespace xgw::gwd

@@ -12,7 +12,7 @@ XGW_APT_PACKAGES=(
   libmnl-dev libtomlplusplus-dev nlohmann-json3-dev libpugixml-dev
   # VM harness and scenarios
   qemu-system-x86 busybox-static cpio kmod bc
-  strongswan strongswan-swanctl strongswan-charon libstrongswan-standard-plugins
+  bird2 strongswan strongswan-swanctl strongswan-charon libstrongswan-standard-plugins
   nftables iproute2 iputils-ping tcpdump tshark procps psmisc util-linux jq
   python3 curl  # operator: AWS XML read independently of gwctl; observability: metrics
   debootstrap  # deb-install: a clean Debian 12 for the package
