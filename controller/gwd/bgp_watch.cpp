@@ -85,9 +85,12 @@ void BgpWatch::stop(bool keep) {
 std::map<BgpWatch::Prefix, std::uint32_t> BgpWatch::learned(std::uint32_t tunnel_id) const {
   std::map<Prefix, std::uint32_t> out;
   auto it = routes_.find(tunnel_id);
-  if (it == routes_.end()) return out;
-  for (const auto& [prefix, metrics] : it->second)
-    if (!metrics.empty()) out[prefix] = *metrics.begin();
+  auto meds = meds_.find(tunnel_id);
+  if (it == routes_.end() || meds == meds_.end()) return out;
+  for (const auto& [prefix, metrics] : it->second) {
+    auto med = meds->second.find(prefix);
+    if (!metrics.empty() && med != meds->second.end()) out[prefix] = med->second;
+  }
   return out;
 }
 
@@ -137,6 +140,7 @@ asio::awaitable<void> BgpWatch::poll_once() {
   }
   set_bird_error("");
   std::vector<BirdProtocol> rows = parse_show_protocols(r);
+  std::set<std::uint32_t> established_ids;
   for (const auto& s : sessions_) {
     std::string name = bird_protocol_name(s.tunnel_id), info = "not in BIRD's configuration";
     bool established = false;
@@ -145,9 +149,31 @@ asio::awaitable<void> BgpWatch::poll_once() {
       info = row.info.empty() ? row.state : row.info;
       established = row.state == "up" && row.info.rfind("Established", 0) == 0;
     }
+    if (established) established_ids.insert(s.tunnel_id);
     if (info_.count(s.tunnel_id) && info_[s.tunnel_id] == info) continue;
     info_[s.tunnel_id] = info;
     if (handlers_.session) handlers_.session(s.tunnel_id, info, established);
+  }
+  co_await poll_meds(established_ids);
+}
+
+asio::awaitable<void> BgpWatch::poll_meds(const std::set<std::uint32_t>& established) {
+  std::map<std::string, std::map<Prefix, std::uint32_t>> by_table;
+  if (!established.empty()) {
+    std::string cmd = "show route";
+    for (std::uint32_t id : established) cmd += " table " + bird_protocol_name(id) + "_routes";
+    BirdReply r = co_await bird_.command(cmd + " where source = RTS_BGP all", kBirdTimeout);
+    if (stopped_) co_return;
+    if (!r.ok()) {
+      set_bird_error("BIRD show route: " + r.error);
+      co_return;  // keep what we had: the kernel tables still report withdrawals
+    }
+    by_table = parse_route_meds(r);
+  }
+  for (const auto& s : sessions_) {
+    auto before = learned(s.tunnel_id);
+    meds_[s.tunnel_id] = by_table[bird_protocol_name(s.tunnel_id) + "_routes"];
+    if (learned(s.tunnel_id) != before && handlers_.routes) handlers_.routes(s.tunnel_id);
   }
 }
 

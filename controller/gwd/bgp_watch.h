@@ -43,7 +43,7 @@ class BgpWatch {
   // unless `keep` (gwd stopping with --keep-datapath: the sessions carry on).
   void stop(bool keep);
 
-  // The routes learned over a tunnel: prefix -> its lowest metric (the MED AWS sent).
+  // The routes learned over a tunnel: prefix -> its MED (as AWS sent it).
   std::map<Prefix, std::uint32_t> learned(std::uint32_t tunnel_id) const;
   // Why BIRD is not configured or not answering; empty when it is.
   const std::string& bird_error() const { return bird_error_; }
@@ -52,6 +52,7 @@ class BgpWatch {
  private:
   boost::asio::awaitable<void> poll_loop();
   boost::asio::awaitable<void> poll_once();
+  boost::asio::awaitable<void> poll_meds(const std::set<std::uint32_t>& established);
   void set_bird_error(const std::string& error);
   void wait_routes();
   void reload_routes();
@@ -69,6 +70,9 @@ class BgpWatch {
   // Learned routes: tunnel id -> prefix -> the metrics of its kernel routes. A new MED
   // arrives as a new kernel route before the old one goes (the metric is part of the key).
   std::map<std::uint32_t, std::map<Prefix, std::set<std::uint32_t>>> routes_;
+  // The MEDs BIRD reports for each established session's routes (polled): tunnel id ->
+  // prefix -> MED. A route counts as learned once both the kernel and BIRD list it.
+  std::map<std::uint32_t, std::map<Prefix, std::uint32_t>> meds_;
   std::unique_ptr<kernel::RouteTableWatch> watch_;
   boost::asio::posix::stream_descriptor watch_fd_;
   boost::asio::steady_timer tick_;

@@ -9,11 +9,8 @@ std::uint32_t bgp_kernel_table(std::uint32_t tunnel_id) { return kBgpKernelTable
 std::string render_bird_fragment(const std::vector<BirdSession>& sessions) {
   std::string out =
       "# Written by gwd (xgw): every change is overwritten. Included from bird.conf; see\n"
-      "# docs/bgp.md. One routing table, BGP session, static and kernel protocol per tunnel.\n";
-  // BGP needs the interfaces' addresses to accept a directly connected neighbour; the
-  // operator's bird.conf may have no device protocol of its own (and BIRD refuses a
-  // configuration without any protocol, so it stays when no BGP connection is left).
-  out += "protocol device xgw_device { scan time 10; }\n";
+      "# docs/bgp.md. One routing table, BGP session, static and kernel protocol per tunnel.\n"
+      "# BIRD allows one device protocol, which BGP needs: bird.conf has it (Debian's does).\n";
   if (sessions.empty()) return out + "# No BGP connection is configured.\n";
   for (const BirdSession& s : sessions) {
     const std::string p = bird_protocol_name(s.tunnel_id), table = p + "_routes";
@@ -21,12 +18,9 @@ std::string render_bird_fragment(const std::vector<BirdSession>& sessions) {
     out += "protocol static " + p + "_lan {\n  ipv4 { table " + table + "; };\n";
     for (const config::Cidr& n : s.bgp.advertise) out += "  route " + n.str() + " unreachable;\n";
     out += "}\n";
-    // metric 0: the kernel route's metric is the route's own krt_metric, here AWS's MED.
     out += "protocol kernel " + p + "_kernel {\n  ipv4 { table " + table +
-           "; import none;\n    export filter { if source != RTS_BGP then reject; "
-           "if defined(bgp_med) then krt_metric = bgp_med; else krt_metric = 0; accept; }; };\n"
-           "  kernel table " + std::to_string(bgp_kernel_table(s.tunnel_id)) +
-           ";\n  metric 0; learn off; persist off;\n}\n";
+           "; import none; export where source = RTS_BGP; };\n  kernel table " +
+           std::to_string(bgp_kernel_table(s.tunnel_id)) + ";\n  learn off; persist off;\n}\n";
     // Retry quickly: the session can only come up once the tunnel is, and BIRD's default
     // connect retry is 120 s.
     out += "protocol bgp " + p + " {\n  description \"xgw " + s.tunnel_name + "\";\n  local " +

@@ -10,10 +10,13 @@
 //                           the connection's `advertise` networks
 //   protocol static xgw_tN_lan   those networks, so both tunnels announce them alike (AWS's
 //                           MED, not ours, decides its return path)
-//   protocol kernel xgw_tN_kernel  the learned routes into kernel table 7870000+N with the
-//                           route's MED as metric; gwd follows these tables over netlink
-//                           (route_watch.h). Nothing routes by them: the LAN steering is the
-//                           datapath's LPM map, filled from them.
+//   protocol kernel xgw_tN_kernel  the learned routes into kernel table 7870000+N, which
+//                           gwd follows over netlink (route_watch.h): a withdrawal reaches
+//                           gwd at once. Nothing routes by these tables: the LAN steering is
+//                           the datapath's LPM map, filled from them. The routes' MEDs come
+//                           from BIRD's CLI (`show route ... all`), polled every second: BIRD
+//                           2.0 can export the MED as the kernel metric, but a changed MED
+//                           then adds a second kernel route and leaves the old one for good.
 // One table per session (not one shared table) so gwd sees every tunnel's routes and MED,
 // not only BIRD's best path.
 #include <cstdint>

@@ -1,6 +1,9 @@
 #include "controller/gwd/bird_control.h"
 
+#include "controller/config/config.h"
+
 #include <cctype>
+#include <optional>
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -55,6 +58,34 @@ std::vector<BirdProtocol> parse_show_protocols(const BirdReply& reply) {
     rows.push_back(std::move(p));
   }
   return rows;
+}
+
+std::map<std::string, std::map<BirdPrefix, std::uint32_t>> parse_route_meds(const BirdReply& reply) {
+  std::map<std::string, std::map<BirdPrefix, std::uint32_t>> out;
+  std::map<BirdPrefix, std::uint32_t>* table = nullptr;
+  std::optional<BirdPrefix> prefix;
+  for (const auto& l : reply.lines) {
+    std::istringstream in(l.text);
+    std::string first;
+    if (!(in >> first)) continue;
+    if (first == "Table") {
+      std::string name;
+      in >> name;
+      if (!name.empty() && name.back() == ':') name.pop_back();
+      table = &out[name];
+      prefix.reset();
+    } else if (first == "BGP.med:") {
+      std::uint32_t med = 0;
+      if (table && prefix && (in >> med)) (*table)[*prefix] = med;
+    } else if (table && std::isdigit(static_cast<unsigned char>(first[0])) && first.find('/') != std::string::npos) {
+      auto cidr = config::parse_cidr(first);
+      prefix.reset();
+      if (!cidr) continue;
+      prefix = BirdPrefix{cidr->addr, cidr->len};
+      (*table)[*prefix] = 0;
+    }
+  }
+  return out;
 }
 
 BirdClient::BirdClient(asio::any_io_executor ex, std::string socket_path) : ex_(std::move(ex)), path_(std::move(socket_path)) {}

@@ -8,6 +8,8 @@
 #include <boost/asio.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +43,12 @@ struct BirdProtocol {
 };
 // The rows of a `show protocols` reply (code 1002 lines; the 2002 header is skipped).
 std::vector<BirdProtocol> parse_show_protocols(const BirdReply& reply);
+
+// A prefix (address in host byte order, length).
+using BirdPrefix = std::pair<std::uint32_t, std::uint8_t>;
+// The routes of a `show route table T1 [table T2 ...] all` reply: table name -> prefix ->
+// MED (BGP.med; 0 for a route without one, as BGP compares it, RFC 4271 §9.1.2.2).
+std::map<std::string, std::map<BirdPrefix, std::uint32_t>> parse_route_meds(const BirdReply& reply);
 
 class BirdClient {
  public:

@@ -28,6 +28,9 @@ BirdSession Session(std::uint32_t id, const char* name, const char* inside_net) 
   return s;
 }
 
+// What docs/bgp.md asks of bird.conf: a router id, the device protocol, the include.
+const std::string kBirdConf = "router id 198.51.100.10;\nprotocol device {}\ninclude \"";
+
 bool HaveBird() { return std::system("command -v bird >/dev/null 2>&1") == 0; }
 
 class TempDir {
@@ -61,7 +64,7 @@ TEST(BirdFragment, BirdParsesWhatGwdWrites) {
   for (const auto& sessions : {std::vector<BirdSession>{}, std::vector<BirdSession>{Session(1, "a/1", "169.254.100.0/30"),
                                                                                       Session(2, "a/2", "169.254.101.0/30")}}) {
     d.write("xgw.conf", render_bird_fragment(sessions));
-    d.write("bird.conf", "router id 198.51.100.10;\ninclude \"" + d.path("xgw.conf") + "\";\n");
+    d.write("bird.conf", kBirdConf + d.path("xgw.conf") + "\";\n");
     std::string cmd = "bird -p -c " + d.path("bird.conf") + " 2>&1";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << render_bird_fragment(sessions);
   }
@@ -106,6 +109,26 @@ TEST(BirdReply, ParsesShowProtocolsAsBird2Prints) {
   EXPECT_EQ(rows[3].info, "Active Socket: Connection refused");
 }
 
+TEST(BirdReply, ReadsTheMedOfEachRouteOfEachTable) {
+  BirdReplyReader r;
+  for (const char* line : {"1007-Table xgw_t1_routes:",
+                           " 192.0.2.128/26       unicast [xgw_t1 08:17:55.085] * (100) [AS64512i]",
+                           " \tvia 169.254.100.1 on xgw1", "1008-\tType: BGP univ", "1012-\tBGP.origin: IGP",
+                           " \tBGP.as_path: 64512", " \tBGP.next_hop: 169.254.100.1", " \tBGP.med: 200",
+                           " \tBGP.local_pref: 100", "1007-", " Table xgw_t2_routes:",
+                           " 192.0.2.128/26       unicast [xgw_t2 08:17:55.085] * (100) [AS64512i]",
+                           " \tvia 169.254.101.1 on xgw2", "1008-\tType: BGP univ", "1012-\tBGP.origin: IGP",
+                           " 10.1.0.0/16       unicast [xgw_t2 08:17:55.085] * (100) [AS64512i]",
+                           "1012-\tBGP.med: 7", "0000 "})
+    r.feed(line);
+  auto meds = parse_route_meds(r.take());
+  ASSERT_EQ(meds.size(), 2u);
+  const BirdPrefix vpc{0xC0000280u, 26}, other{0x0A010000u, 16};
+  EXPECT_EQ(meds["xgw_t1_routes"].at(vpc), 200u);
+  EXPECT_EQ(meds["xgw_t2_routes"].at(vpc), 0u);  // no BGP.med: 0
+  EXPECT_EQ(meds["xgw_t2_routes"].at(other), 7u);
+}
+
 TEST(BirdClient, TalksToARealBird) {
   if (!HaveBird()) GTEST_SKIP() << "bird (Debian bird2) not installed";
   if (geteuid() != 0) GTEST_SKIP() << "needs root for a network namespace";
@@ -113,7 +136,7 @@ TEST(BirdClient, TalksToARealBird) {
   const std::string ns = "xgwt-bird-" + std::to_string(getpid());
   ASSERT_EQ(std::system(("ip netns add " + ns).c_str()), 0);
   d.write("xgw.conf", render_bird_fragment({Session(1, "a/1", "169.254.100.0/30")}));
-  d.write("bird.conf", "router id 198.51.100.10;\ninclude \"" + d.path("xgw.conf") + "\";\n");
+  d.write("bird.conf", kBirdConf + d.path("xgw.conf") + "\";\n");
   std::string start = "ip netns exec " + ns + " bird -c " + d.path("bird.conf") + " -s " + d.path("bird.ctl") +
                       " -P " + d.path("bird.pid");
   ASSERT_EQ(std::system(start.c_str()), 0);

@@ -318,7 +318,7 @@ void Gateway::set_active(ConnectionState& c, TunnelState& t, const std::string& 
   if (kernel_.maps) kernel_.maps->SetActiveTunnel(c.id, t.id);
   if (failover) ++c.failovers;
   c.active = t.id;
-  c.active_bgp_seen = t.bgp_established;
+  c.active_bgp_seen = !t.bgp_routes.empty();
   c.last_switch_reason = why;
   dirty_ = true;
   log_info("connection " + c.cfg.name + ": " + (failover ? "failover" : "active") + " -> " + t.cfg->name + " (" +

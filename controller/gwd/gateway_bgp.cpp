@@ -56,11 +56,9 @@ void Gateway::on_bgp_session(std::uint32_t tunnel_id, const std::string& info, b
   ConnectionState& c = connection_of(*t);
   if (established) {
     log_info("tunnel " + t->cfg->name + ": BGP established with AS " + std::to_string(c.cfg.bgp->peer_asn));
-    if (c.active == t->id) c.active_bgp_seen = true;
   } else {
     log_warn("tunnel " + t->cfg->name + ": BGP down (" + info + ")");
   }
-  reselect(c, "BGP on " + t->cfg->name + (established ? " established" : " down"));
 }
 
 void Gateway::on_bgp_routes(std::uint32_t tunnel_id) {
@@ -68,6 +66,7 @@ void Gateway::on_bgp_routes(std::uint32_t tunnel_id) {
   if (!t || !bgp_) return;
   t->bgp_routes = bgp_->learned(tunnel_id);
   ConnectionState& c = connection_of(*t);
+  if (c.active == t->id && !t->bgp_routes.empty()) c.active_bgp_seen = true;
   std::vector<config::Cidr> learned;
   for (std::uint32_t id : c.tunnels)
     for (const auto& [p, med] : tunnels_.at(id).bgp_routes) {
@@ -99,11 +98,14 @@ std::uint32_t Gateway::bgp_med(const TunnelState& t) const {
 }
 
 // Between two tunnels of a BGP connection: a usable one beats one that is not; then one
-// whose session is established; then the lower MED (AWS raises it on a tunnel before
-// maintenance, so traffic leaves that tunnel before its Delete comes). Positive: a is better.
+// over which routes were learned (a session that went down has withdrawn them; one that is
+// established but has not announced anything yet is no better than none); then the lower
+// MED (AWS raises it on a tunnel before maintenance, so traffic leaves that tunnel before
+// its Delete comes). Positive: a is better.
 int Gateway::bgp_compare(const TunnelState& a, const TunnelState& b) const {
   if (usable(a) != usable(b)) return usable(a) ? 1 : -1;
-  if (a.bgp_established != b.bgp_established) return a.bgp_established ? 1 : -1;
+  bool ra = !a.bgp_routes.empty(), rb = !b.bgp_routes.empty();
+  if (ra != rb) return ra ? 1 : -1;
   std::uint32_t ma = bgp_med(a), mb = bgp_med(b);
   if (ma != mb) return ma < mb ? 1 : -1;
   return 0;
@@ -116,16 +118,20 @@ void Gateway::reselect_bgp(ConnectionState& c, const std::string& why) {
   TunnelState& best = bgp_compare(second, preferred) > 0 ? second : preferred;
   if (!usable(best) || current == &best) return;
   std::string reason = why;
+  bool settling = false;
   if (current && usable(*current)) {
     int cmp = bgp_compare(best, *current);
     // Equal: stay, except to settle on the preferred tunnel before any failover (or with
     // failback), as static connections do.
-    if (cmp < 0 || (cmp == 0 && !(&best == &preferred && (c.failovers == 0 || c.cfg.failback)))) return;
-    if (cmp > 0 && best.bgp_established && current->bgp_established)
+    settling = cmp == 0 && &best == &preferred && (c.failovers == 0 || c.cfg.failback);
+    if (cmp < 0 || (cmp == 0 && !settling)) return;
+    if (cmp > 0 && !best.bgp_routes.empty() && !current->bgp_routes.empty())
       reason += ": " + current->cfg->name + " MED " + std::to_string(bgp_med(*current)) + ", " + best.cfg->name +
                 " MED " + std::to_string(bgp_med(best));
   }
-  bool failover = current && c.active_bgp_seen;
+  // Leaving a tunnel over which routes had been learned is a failover; settling (or failing
+  // back) on the preferred tunnel counts as static connections count it.
+  bool failover = settling ? c.failovers > 0 : current && c.active_bgp_seen;
   set_active(c, best, reason, failover);
 }
 

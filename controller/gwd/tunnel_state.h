@@ -61,8 +61,8 @@ struct ConnectionState {
   // Idle teardown: when traffic other than the liveness probe's was last seen (gwd's clock, ms).
   std::uint64_t idle_since = 0;
   // BGP: the networks learned from AWS over either tunnel, steered like remote_networks; and
-  // whether the active tunnel's session has been established since it became active (a
-  // switch away from it is then a failover, not the initial settling).
+  // whether routes have been learned over the active tunnel since it became active (a switch
+  // away from it is then a failover, not the initial settling).
   std::vector<config::Cidr> learned_networks;
   bool active_bgp_seen = false;
 };

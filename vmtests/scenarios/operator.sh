@@ -67,13 +67,6 @@ scenario_checks() {
   check "$t2 is untouched and up" gwd_tunnel_up "$t2"
 }
 
-# doctor_run: gwctl doctor in the gateway's namespace, against gwd's control socket.
-doctor_run() {
-  DOCTOR_RC=0
-  DOCTOR_OUT=$(in_ns cgw gwctl doctor --config "$OP_CONF" 2>&1) || DOCTOR_RC=$?
-  log "gwctl doctor (exit $DOCTOR_RC):"$'\n'"$DOCTOR_OUT"
-}
-
 # tunnelfile_from_fixture XML OUT: the AWS side's tunnel file from AWS's XML, read with
 # Python's parser: connection id, customer gateway address, and per tunnel the outside and
 # inside addresses and the PSK.

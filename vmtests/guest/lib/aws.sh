@@ -63,6 +63,11 @@ aws_up() {
   local endpoints=()
   for t in "${TF_TUNNELS[@]}"; do endpoints+=("${TF[$t.endpoint]}"); done
   must sw_start "${endpoints[@]}"
+  # BGP connections: AWS's BGP speaker on each endpoint (lib/bird.sh).
+  for t in "${TF_TUNNELS[@]}"; do
+    [[ ${TF[${TF[$t.connection]}.routing]} == bgp ]] && must aws_bird_up "$t"
+  done
+  return 0
 }
 
 aws_vpc_up() {
@@ -200,7 +205,7 @@ CONF
 
 aws_down() {
   local t
-  for t in "${TF_TUNNELS[@]}"; do sw_stop "${TF[$t.endpoint]}"; done
+  for t in "${TF_TUNNELS[@]}"; do sw_stop "${TF[$t.endpoint]}"; bird_stop "${TF[$t.endpoint]}"; done
   local f
   for f in "$AWS_STATE"/vpc/*.pid; do [[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null; done
   return 0

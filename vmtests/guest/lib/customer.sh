@@ -209,6 +209,15 @@ cgw_gwd_up() {
   must gwd_start
 }
 
+# doctor_run [CONFIG]: gwctl doctor in cgw against the running gwd (default config: $OP_CONF,
+# else $GWD_CONF); sets DOCTOR_RC and DOCTOR_OUT and logs the output.
+doctor_run() {
+  local conf=${1:-${OP_CONF:-$GWD_CONF}}
+  DOCTOR_RC=0
+  DOCTOR_OUT=$(in_ns cgw gwctl doctor --config "$conf" 2>&1) || DOCTOR_RC=$?
+  log "gwctl doctor (exit $DOCTOR_RC):"$'\n'"$DOCTOR_OUT"
+}
+
 # customer_down: removes the customer side (after gwd_stop), so a scenario can rebuild it,
 # e.g. behind a NAT. Deleting a namespace deletes its veth ends, so inet loses i-cust too.
 customer_down() {

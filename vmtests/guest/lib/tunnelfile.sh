@@ -2,12 +2,13 @@
 # Reads a declarative tunnel file (vmtests/aws/*.conf) into associative arrays.
 #
 #   [connection NAME]            one VPN connection
-#   key = value                  customer_address, lan_networks, vpc, vpc_network, gwd
-#                                (extra keys for gwd's connection, "k = v; k = v")
+#   key = value                  customer_address, lan_networks, vpc, vpc_network, routing
+#                                (static or bgp: AWS's side runs BIRD), gwd (extra keys for
+#                                gwd's connection, "k = v; k = v")
 #   [tunnel NAME/N]              tunnel N of connection NAME, one AWS endpoint each
 #   key = value                  endpoint, outside, inside, psk, ike, esp, ike_lifetime,
-#                                esp_lifetime, rekey_margin, dpd_delay, dpd_timeout (the
-#                                AWS side), gwd (extra keys for gwd's tunnel, "k = v; k = v")
+#                                esp_lifetime, rekey_margin, dpd_delay, dpd_timeout, med (the
+#                                AWS side; med: the MED of BGP announcements), gwd (extra keys for gwd's tunnel, "k = v; k = v")
 #
 # Results: TF_CONNECTIONS and TF_TUNNELS (ordered lists), TF[section.key] = value, with AWS's
 # defaults filled in for every tunnel key that the file leaves out.
@@ -19,11 +20,11 @@ TF_TUNNELS=()
 declare -A TF_TUNNEL_DEFAULTS=(
   [ike]=aes128-sha1-modp1024 [esp]=aes128-sha1-modp1024
   [ike_lifetime]=28800 [esp_lifetime]=3600 [rekey_margin]=270
-  [dpd_delay]=10 [dpd_timeout]=30 [gwd]=""
+  [dpd_delay]=10 [dpd_timeout]=30 [med]=100 [gwd]=""
 )
 declare -A TF_CONNECTION_DEFAULTS=(
   [customer_address]=198.51.100.10 [lan_networks]=192.0.2.0/26
-  [vpc]=vpc [vpc_network]=192.0.2.128/26 [gwd]=""
+  [vpc]=vpc [vpc_network]=192.0.2.128/26 [routing]=static [gwd]=""
 )
 
 tunnelfile_load() {
