@@ -18,6 +18,7 @@ set(CPACK_PACKAGE_CONTACT "xgw maintainers <xgw@localhost>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "bird2 (>= 2.0)")  # BGP connections (docs/bgp.md)
 # Depends come from the binaries themselves (dpkg-shlibdeps), not from a hand-kept list.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The summary is the control file's synopsis; this becomes the extended description.
