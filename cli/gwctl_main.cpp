@@ -6,6 +6,7 @@
 #include "cli/cmd_control.h"
 #include "cli/cmd_doctor.h"
 #include "cli/cmd_import.h"
+#include "controller/config/secrets.h"
 #include "xgw/version.h"
 
 namespace {
@@ -16,6 +17,7 @@ constexpr AddCommand kCommands[] = {xgw::cli::add_import, xgw::cli::add_doctor, 
 }  // namespace
 
 int main(int argc, char** argv) {
+  xgw::config::keep_secrets_out_of_core_dumps();  // import reads PSKs
   CLI::App app{"gwctl: control and inspect an xgw customer gateway", "gwctl"};
   app.set_version_flag("--version", std::string("gwctl ") + xgw::kVersion);
   app.require_subcommand(0, 1);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "controller/config/config.h"
+#include "controller/config/secrets.h"
 #include "controller/gwd/control_request.h"
 #include "controller/gwd/control_server.h"
 #include "controller/gwd/csprng.h"
@@ -181,6 +182,7 @@ int run(const std::string& path, bool keep_datapath, const std::string& keylog_b
 }  // namespace
 
 int main(int argc, char** argv) {
+  xgw::config::keep_secrets_out_of_core_dumps();
   CLI::App app{"gwd: xgw customer gateway daemon for AWS Site-to-Site VPN (IKEv1, XFRM, XDP)", "gwd"};
   app.set_version_flag("--version", std::string("gwd ") + xgw::kVersion);
   std::string check_path, config_path, keylog_base;

@@ -54,6 +54,21 @@ ike::Millis Gateway::now() const {
           .count());
 }
 
+namespace {
+
+// What the state file records changes with SAs and events, not with datagrams, timers or
+// refused messages: a flood of rejected Main Modes must not become a file write (and fsync)
+// per packet.
+bool changes_saved_state(const ike::Action& a) {
+  if (std::holds_alternative<ike::SendDatagram>(a) || std::holds_alternative<ike::ArmTimer>(a) ||
+      std::holds_alternative<ike::CancelTimer>(a))
+    return false;
+  const auto* e = std::get_if<ike::Event>(&a);
+  return !e || (e->type != ike::EventType::kFailure && e->type != ike::EventType::kKeysEstablished);
+}
+
+}  // namespace
+
 void Gateway::drain() {
   auto run = [this](const ike::Action& a) {
     try {
@@ -66,9 +81,7 @@ void Gateway::drain() {
     auto actions = engine_.take_actions();
     if (actions.empty()) break;
     for (const auto& a : actions)
-      if (!std::holds_alternative<ike::SendDatagram>(a) && !std::holds_alternative<ike::ArmTimer>(a) &&
-          !std::holds_alternative<ike::CancelTimer>(a))
-        dirty_ = true;
+      if (changes_saved_state(a)) dirty_ = true;
     // What moves traffic goes first, SA removals last: when the peer deletes the active
     // tunnel's SAs (AWS maintenance) every packet still steered into that tunnel is lost
     // at the peer, so the failover that a phase 2 down event causes must not wait behind
@@ -285,7 +298,8 @@ void Gateway::on_event(const ike::Event& e) {
       t->last_failure_detail = e.detail;
       t->last_failure_at = unix_now();
       ++t->failures[ike::to_string(e.reason)];
-      log_warn(name + "failure " + ike::to_string(e.reason) + (e.detail.empty() ? "" : ": " + e.detail));
+      log_failure(*t, name + "failure " + ike::to_string(e.reason) + (e.detail.empty() ? "" : ": " + e.detail),
+                  ike::to_string(e.reason));
       break;
     case ike::EventType::kKeysEstablished:
       // To the keylog files only: keys never go to the log.
@@ -293,6 +307,22 @@ void Gateway::on_event(const ike::Event& e) {
         if (auto err = keylog_->write(*e.keys)) log_warn(name + *err);
       break;
   }
+}
+
+// One line per tunnel and reason per kFailureLogIntervalMs: a peer (or someone spoofing its
+// address) can make the engine refuse messages as fast as it sends them, and each refusal
+// must not become a log line. The counts stay exact in stats (`failures`).
+void Gateway::log_failure(TunnelState& t, const std::string& line, const std::string& reason) {
+  constexpr ike::Millis kFailureLogIntervalMs = 10000;
+  auto& lim = t.failure_log[reason];
+  const ike::Millis at = now();
+  if (lim.logged_at && at < lim.logged_at + kFailureLogIntervalMs) {
+    ++lim.suppressed;
+    return;
+  }
+  log_warn(line + (lim.suppressed ? " (and " + std::to_string(lim.suppressed) + " more since the last such line)" : ""));
+  lim.logged_at = at;
+  lim.suppressed = 0;
 }
 
 void Gateway::reselect(ConnectionState& c, const std::string& why) {

@@ -71,6 +71,7 @@ class Gateway {
   void keepalive_tick();
   void idle_tick();
   void on_kernel_event(const kernel::KernelEvent& e);
+  void log_failure(TunnelState& t, const std::string& line, const std::string& reason);
   void on_acquire(const kernel::KernelEvent& e, TunnelState* t);
 
   // --- BGP connections (gateway_bgp.cpp)

@@ -35,6 +35,11 @@ struct TunnelState {
   // For stats and metrics, since gwd started.
   std::uint64_t phase1_established = 0, phase2_established = 0;
   std::map<std::string, std::uint64_t> failures;  // engine reason -> count
+  // Failure log lines per reason, rate-limited (Gateway::log_failure): gwd's clock, ms.
+  struct FailureLog {
+    std::uint64_t logged_at = 0, suppressed = 0;
+  };
+  std::map<std::string, FailureLog> failure_log;
   std::unique_ptr<LivenessProbe> probe;
   // BGP connections: the session as BIRD reports it (bgp_watch.h) and since when (unix s),
   // and the routes learned over this tunnel: prefix -> lowest MED.

@@ -7,6 +7,7 @@
 XGW_APT_PACKAGES=(
   # build
   cmake make g++ clang llvm pkg-config dpkg-dev
+  libclang-rt-14-dev  # libFuzzer and the sanitizers (scripts/fuzz)
   libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
   libssl-dev libboost-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libmnl-dev libtomlplusplus-dev nlohmann-json3-dev libpugixml-dev

@@ -70,24 +70,6 @@ scenario_checks() {
 all_endpoints_up() { local ep; for ep in "${ENDPOINTS[@]}"; do aws_tunnel_up "$ep" || return 1; done; }
 log_count() { grep -c "$1" /run/xgw-test/gwd.log; }
 policy_count() { ip -n "$1" xfrm policy | grep -c '^src'; }
-cgw_sas_consistent() {
-  local kernel children
-  kernel=$(ip -n cgw xfrm state | grep -c '^src')
-  children=$(gwctl_json status | jq '[.connections[].tunnels[].child_sas] | add')
-  [[ $kernel -eq $(( 2 * children )) ]]
-}
-# Prints what it found, for the failure report.
-endpoint_clean() {
-  local sas ike tracked kernel spi orphans=""
-  sas=$(swctl "$1" --list-sas 2>/dev/null)
-  ike=$(grep -cE '^[^ ].*IKEv1' <<<"$sas")
-  tracked=$(grep -oE '(in|out) +[0-9a-f]{8}' <<<"$sas" | awk '{print $2}')
-  kernel=$(ip -n "$1" xfrm state | awk '/proto esp spi/ {print substr($4, 3)}')
-  for spi in $kernel; do grep -qx "$spi" <<<"$tracked" || orphans+=" $spi"; done
-  echo "IKE SAs $ike, kernel SAs $(wc -w <<<"$kernel"), not tracked by charon:${orphans:- none}"
-  sw_sa_summary "$1"
-  [[ -z $orphans && $ike -le 2 ]]
-}
 # Exchanges (QUICK_MODE, ID_PROT = Main Mode) the endpoints of CONNECTION started, from their
 # charon logs ("generating <EXCHANGE> request" on the initiating side), and those gwd started
 # (the endpoints "parsed" the request).

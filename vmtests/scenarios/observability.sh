@@ -68,6 +68,39 @@ scenario_checks() {
 
   keylog_checks
   log_checks
+  secrets_checks
+}
+
+# The pre-shared key as a canary: it is in gwd's config and nowhere it could leak from: the
+# log, gwctl's outputs, the metrics, the keylog (SA keys only), gwd's argv and environment
+# (gwd starts no children), and a core dump (gwd is not dumpable: killed with SIGSEGV it
+# leaves no core, whatever core_pattern says).
+secrets_checks() {
+  local canary=${TF[vpn1/1.psk]} pid where=""
+  pid=$(daemon_pid gwd)
+  check "the canary is in gwd's config" grep -qF "$canary" "$GWD_CONF"
+  local out
+  out=$(gwctl_json status; gwctl_json stats; gwctl log --socket "$GWD_SOCK" -n 2000; gwctl status --socket "$GWD_SOCK"
+        gwctl stats --socket "$GWD_SOCK"; in_ns cgw curl -sf http://127.0.0.1:9720/metrics)
+  grep -qF "$canary" <<<"$out" && where+=" gwctl-outputs/metrics"
+  grep -qF "$canary" /run/xgw-test/gwd.log && where+=" gwd.log"
+  grep -qF "$canary" "$KEYLOG.ikev1_decryption_table" "$KEYLOG.esp_sa" && where+=" keylog"
+  tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$canary" && where+=" argv"
+  tr '\0' '\n' < "/proc/$pid/environ" | grep -qF "$canary" && where+=" environment"
+  check_eq "the PSK appears in no log, output, metric, keylog, argv or environment" "" "${where# }"
+  # The control: a dumpable process killed the same way does leave a core here.
+  echo "/run/xgw-test/core.%e.%p" > /proc/sys/kernel/core_pattern
+  local ctl
+  ctl=$(bash -c 'ulimit -c unlimited; sleep 30 >/dev/null 2>&1 & echo $!')
+  kill -SEGV "$ctl"
+  poll 10 bash -c "ls /run/xgw-test/core.sleep.$ctl >/dev/null 2>&1"
+  check "control: a dumpable process leaves a core" test -s "/run/xgw-test/core.sleep.$ctl"
+  kill -SEGV "$pid"
+  poll 10 bash -c "! kill -0 $pid 2>/dev/null"
+  local cores; cores=$(ls /run/xgw-test/core.gwd.* 2>/dev/null | wc -l)
+  figure "core files left by gwd killed with SIGSEGV" "$cores"
+  check_eq "gwd leaves no core" 0 "$cores"
+  check "no core file carries the PSK" bash -c "! grep -qlF '$canary' /run/xgw-test/core.* 2>/dev/null"
 }
 
 # gwctl log: the newest lines, and --follow printing a line as it happens.

@@ -222,6 +222,22 @@ aws_active_endpoint() {
   [[ $dev == v-* ]] && echo "${dev#v-}" || echo none
 }
 
+# endpoint_clean EP: every kernel SA of the endpoint belongs to a child SA its charon tracks,
+# and it has at most 2 IKE SAs (one being replaced). Prints what it found, for the report.
+endpoint_clean() {
+  local sas ike tracked kernel spi orphans=""
+  sas=$(swctl "$1" --list-sas 2>/dev/null)
+  ike=$(grep -cE '^[^ ].*IKEv1' <<<"$sas")
+  tracked=$(grep -oE '(in|out) +[0-9a-f]{8}' <<<"$sas" | awk '{print $2}')
+  kernel=$(ip -n "$1" xfrm state | awk '/proto esp spi/ {print substr($4, 3)}')
+  for spi in $kernel; do grep -qx "$spi" <<<"$tracked" || orphans+=" $spi"; done
+  echo "IKE SAs $ike, kernel SAs $(wc -w <<<"$kernel"), not tracked by charon:${orphans:- none}"
+  sw_sa_summary "$1"
+  [[ -z $orphans && $ike -le 2 ]]
+}
+# aws_child_sas EP: the endpoint's installed child SAs of its tunnel.
+aws_child_sas() { swctl "$1" --list-sas 2>/dev/null | grep -cE '^ +vgw: .*INSTALLED' || true; }
+
 # --- faults, as AWS or the internet produce them ---------------------------------------
 # An AWS-style Delete (maintenance): the endpoint deletes its ESP and ISAKMP SAs and, as AWS
 # with IKEv1, waits for the gateway to come back.

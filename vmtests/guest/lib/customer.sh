@@ -202,6 +202,14 @@ gwd_tunnel_down() { [[ $(gwd_tunnel_field "$1" phase2) == down ]]; }
 gwd_spis() { echo "$(gwd_tunnel_field "$1" spi_in)/$(gwd_tunnel_field "$1" spi_out)"; }
 gwd_active_tunnel() { gwctl_json status | jq -r --arg c "$1" '.connections[] | select(.name == $c) | .active_tunnel'; }
 
+# cgw_sas_consistent: the kernel in cgw holds exactly the SAs of gwd's child SAs (2 each).
+cgw_sas_consistent() {
+  local kernel children
+  kernel=$(ip -n cgw xfrm state | grep -c '^src')
+  children=$(gwctl_json status | jq '[.connections[].tunnels[].child_sas] | add')
+  [[ $kernel -eq $(( 2 * children )) ]]
+}
+
 # cgw_gwd_up [--match-proposals] [EXTRA-TUNNEL-KEYS]: gwd as the gateway, configured from
 # the tunnel file, started in cgw.
 cgw_gwd_up() {
