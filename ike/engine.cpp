@@ -144,7 +144,7 @@ void Engine::on_timer(TimerId id, Millis now) {
       c.child_rekey_due(p, *ch);
     } else if (ref.kind == TimerKind::kSwitchOut) {
       ch->switch_timer = 0;
-      c.child_switch_outbound(p, *ch);
+      c.child_switch_due(p, *ch);
     } else {
       ch->expire_timer = 0;
       bool active = ch->outbound_active;

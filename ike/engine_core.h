@@ -54,6 +54,7 @@ struct ChildSa {
   std::uint64_t rekey_of = 0;
   Bytes ni;  // Quick Mode initiator nonce: deterministic tie-break for simultaneous rekeys
   TimerId rekey_timer = 0, expire_timer = 0, switch_timer = 0;
+  int qm3_resends = 0;  // initiator: QM3 sent again while no packet came on the new inbound SA
   bool rekeying = false;
   // When the pair was installed and when its rekey timer fires, on the controller's clock:
   // what a restored engine re-arms its timers from (persist.cpp).
@@ -194,6 +195,8 @@ struct Engine::Core {
   void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
   void child_rekey_due(Peer& p, ChildSa& c);
   void child_switch_outbound(Peer& p, ChildSa& c);
+  // The switch delay ran out with nothing received on the new inbound SA (quick_mode.cpp).
+  void child_switch_due(Peer& p, ChildSa& c);
   void child_remove(Peer& p, std::uint64_t serial, bool send_delete, bool peer_deleted);
   void resolve_siblings(Peer& p, std::uint64_t serial);
   ChildSa* active_child(Peer& p);

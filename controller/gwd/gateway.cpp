@@ -33,7 +33,8 @@ Gateway::Gateway(asio::io_context& io, config::Config cfg, KernelHandles kernel,
       engine_(rng),
       state_file_(cfg_.gateway.state_dir),
       keepalive_(io),
-      idle_(io) {}
+      idle_(io),
+      inbound_watch_(io) {}
 
 Gateway::~Gateway() = default;
 
@@ -190,6 +191,7 @@ void Gateway::on_install(const ike::InstallSaPair& a) {
   if (!t) return;
   install_sa(a.inbound, *t, true);
   if (a.outbound_now) install_sa(a.outbound, *t, false);
+  else watch_inbound(*t, a.inbound.spi);
   t->nat_t = a.inbound.mode == ike::EspMode::kUdpEncapTunnel;
   PacketRules r = aws_packet_rules(a.inbound.transform, a.inbound.integ, t->nat_t);
   // The tunnel MTU follows what was negotiated (AWS's table), unless configured.
@@ -214,6 +216,50 @@ void Gateway::on_switch(const ike::SwitchOutbound& a) {
   // The kernel prefers the newest of two outbound SAs for the same policy: adding the new
   // one switches traffic; the old one is deleted by a later DeleteSaPair.
   install_sa(a.outbound, *t, false);
+  t->awaiting_inbound_spi = 0;
+}
+
+// Make-before-break needs to know when the peer starts sending on a new pair (it does once it
+// has QM3): the engine switches our outbound SA then (Engine::on_esp_inbound), and until then
+// sends QM3 again rather than switch blind. The liveness probe's replies make this quick on
+// any tunnel; the kernel's packet counter of the new inbound SA is the evidence, read every
+// kInboundWatchInterval while a tunnel waits.
+void Gateway::watch_inbound(TunnelState& t, std::uint32_t spi) {
+  t.awaiting_inbound_spi = spi;
+  t.awaiting_inbound_since = now();
+  if (!inbound_watching_) inbound_tick();
+}
+
+void Gateway::inbound_tick() {
+  constexpr auto kInboundWatchInterval = std::chrono::milliseconds(100);
+  constexpr ike::Millis kInboundWatchMaxMs = 30000;  // the engine has switched long before
+  inbound_watching_ = false;
+  std::vector<std::uint32_t> arrived;
+  for (auto& [id, t] : tunnels_) {
+    if (!t.awaiting_inbound_spi) continue;
+    if (now() > t.awaiting_inbound_since + kInboundWatchMaxMs) {
+      t.awaiting_inbound_spi = 0;
+      continue;
+    }
+    try {
+      if (kernel_.ipsec.QuerySa(to_addr4(cfg_.gateway.local_address), t.awaiting_inbound_spi).packets > 0) {
+        arrived.push_back(t.awaiting_inbound_spi);
+        t.awaiting_inbound_spi = 0;
+        continue;
+      }
+    } catch (const kernel::KernelError&) {
+      t.awaiting_inbound_spi = 0;  // the SA went away (a failed exchange): nothing to wait for
+      continue;
+    }
+    inbound_watching_ = true;
+  }
+  for (std::uint32_t spi : arrived) engine_.on_esp_inbound(spi, now());
+  if (!arrived.empty()) drain();
+  if (!inbound_watching_) return;
+  inbound_watch_.expires_after(kInboundWatchInterval);
+  inbound_watch_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) inbound_tick();
+  });
 }
 
 // An SA the kernel no longer has (a hard expiry, a flush) is not an error here.

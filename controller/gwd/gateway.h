@@ -69,6 +69,8 @@ class Gateway {
   void arm(ike::TimerId id, ike::Millis at);
   void cancel(ike::TimerId id);
   void keepalive_tick();
+  void watch_inbound(TunnelState& t, std::uint32_t spi);
+  void inbound_tick();
   void idle_tick();
   void on_kernel_event(const kernel::KernelEvent& e);
   void log_failure(TunnelState& t, const std::string& line, const std::string& reason);
@@ -129,7 +131,8 @@ class Gateway {
   std::map<std::uint32_t, TunnelState> tunnels_;          // by tunnel id
   std::map<std::uint32_t, ConnectionState> connections_;  // by connection id
   std::map<ike::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  boost::asio::steady_timer keepalive_, idle_;
+  boost::asio::steady_timer keepalive_, idle_, inbound_watch_;
+  bool inbound_watching_ = false;
   bool started_ = false;
   bool dirty_ = false;  // something the state file records changed since it was written
   std::unique_ptr<KeyLog> keylog_;

@@ -72,6 +72,7 @@ void Gateway::stop(bool keep_kernel_state) {
   if (!started_) return;
   started_ = false;
   keepalive_.cancel();
+  inbound_watch_.cancel();
   idle_.cancel();
   if (kernel_events_) kernel_events_->stop();
   if (bgp_) bgp_->stop(keep_kernel_state);

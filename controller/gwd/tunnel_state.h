@@ -41,6 +41,9 @@ struct TunnelState {
   };
   std::map<std::string, FailureLog> failure_log;
   std::unique_ptr<LivenessProbe> probe;
+  // A new inbound SA whose first packet the engine waits for (Gateway::watch_inbound).
+  std::uint32_t awaiting_inbound_spi = 0;
+  std::uint64_t awaiting_inbound_since = 0;
   // BGP connections: the session as BIRD reports it (bgp_watch.h) and since when (unix s),
   // and the routes learned over this tunnel: prefix -> lowest MED.
   std::string bgp_info;  // BIRD's Info column, "" before the first poll

@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::size_t kNonceLen = 32;
 constexpr Millis kDoneKeepMs = 60000;  // keep a finished exchange to answer retransmissions
+constexpr int kMaxQm3Resends = 3;
 
 const codec::RawPayload* find(const std::vector<codec::RawPayload>& pl, PayloadType t, int nth = 0) {
   for (const auto& p : pl)
@@ -372,6 +373,31 @@ void Engine::Core::qm_install(Peer& p, IkeSa& sa, QuickMode& qm) {
   std::uint64_t serial = c.serial;
   p.children.push_back(std::move(c));
   resolve_siblings(p, serial);
+}
+
+// QM3 is never acknowledged, and a responder such as strongSwan does not retransmit QM2 when
+// it goes missing: a lost QM3 leaves the peer without the new pair. Switching then would send
+// into SAs the peer never installed and delete the pair it still uses, blackholing the tunnel
+// until the next rekey. So while nothing has arrived on the new inbound SA (the peer switches
+// its outbound on QM3), QM3 goes out again, up to kMaxQm3Resends times, one switch delay
+// apart; a responder that has it already treats the copy as a retransmission (RFC 2409 §5.5
+// offers only the commit bit otherwise, which AWS does not use). After that the switch
+// happens regardless: a tunnel without traffic gives no other evidence.
+void Engine::Core::child_switch_due(Peer& p, ChildSa& c) {
+  if (c.initiator && c.qm3_resends < kMaxQm3Resends) {
+    for (auto& sa : p.sas) {
+      if (!sa->established()) continue;
+      for (auto& [mid, qm] : sa->qms) {
+        if (!qm.initiator || qm.state != QuickMode::State::kDone || qm.my_spi != c.in.spi || qm.retx.last_out.empty())
+          continue;
+        ++c.qm3_resends;
+        send(p, *sa, qm.retx.last_out);
+        c.switch_timer = arm(p.cfg.outbound_switch_delay_ms, TimerRef{p.id, TimerKind::kSwitchOut, c.serial});
+        return;
+      }
+    }
+  }
+  child_switch_outbound(p, c);
 }
 
 void Engine::Core::child_switch_outbound(Peer& p, ChildSa& c) {

@@ -2,6 +2,9 @@
 // (including both sides at once), stale cookies and abuse limits.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <set>
+
 #include "ike/codec/message.h"
 #include "ike/tests/exchange_harness.h"
 
@@ -209,6 +212,66 @@ TEST(Rekey, OutboundSwitchesOnFirstInboundPacket) {
   EXPECT_NE(*h.a.out_active, old_a);
   h.expect_matching_sas();
   EXPECT_EQ(h.a.sad_in.size(), 1u);
+}
+
+// A responder like strongSwan does not retransmit QM2 when QM3 is lost: this harness's
+// responder does, so its retransmissions are dropped too. QM is exchange 32; QM3 is the
+// only Quick Mode message without SA, nonce and KE, so the shortest by far.
+struct LoseQm3 {
+  int qm3_to_lose = 1;
+  std::set<std::uint32_t> answered;  // Quick Modes B has sent QM2 for
+  bool operator()(const Packet& p) {
+    auto h = codec::decode_header(p.d.data);
+    if (!h || h->exchange != Exchange::kQuickMode) return false;
+    if (p.from_a && p.d.data.size() <= 80 && qm3_to_lose > 0) {
+      --qm3_to_lose;
+      return true;
+    }
+    if (!p.from_a) return !answered.insert(h->message_id).second;  // QM2 retransmissions
+    return false;
+  }
+};
+
+TEST(Rekey, LostQm3IsSentAgainInsteadOfSwitchingBlind) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.rekey_margin_s = 540;
+  Harness h(ca, cb);
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t old_a = *h.a.out_active, old_b = *h.b.out_active;
+  auto lose = std::make_shared<LoseQm3>();
+  h.drop = [lose](const Packet& p) { return (*lose)(p); };
+  h.advance((3600 - 540) * 1000ull + 10);  // A rekeys; B never sees QM3
+  ASSERT_EQ(h.a.sad_in.size(), 2u);
+  EXPECT_EQ(*h.b.out_active, old_b) << "B has no new pair";
+  h.advance(ca.outbound_switch_delay_ms);  // no packet on the new inbound SA: QM3 again
+  EXPECT_EQ(*h.a.out_active, old_a) << "A must not switch into a pair B does not have";
+  ASSERT_NE(*h.b.out_active, old_b) << "B got the resent QM3 and switched";
+  std::uint32_t new_in = *h.b.out_active;
+  h.a.eng->on_esp_inbound(new_in, h.now);  // B's first packet on the new pair
+  h.pump();
+  EXPECT_NE(*h.a.out_active, old_a);
+  h.expect_matching_sas();
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+}
+
+TEST(Rekey, WithNoTrafficTheSwitchHappensAfterTheQm3Resends) {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.rekey_margin_s = 540;
+  Harness h(ca, cb);
+  h.start();
+  std::uint32_t old_a = *h.a.out_active;
+  h.advance((3600 - 540) * 1000ull + 10);
+  std::size_t qm_before = 0;
+  for (const auto& p : h.log) qm_before += p.from_a && p.d.data.size() <= 80;
+  h.advance(3 * ca.outbound_switch_delay_ms + 10);  // three resends, nothing received
+  EXPECT_EQ(*h.a.out_active, old_a);
+  h.advance(ca.outbound_switch_delay_ms);
+  EXPECT_NE(*h.a.out_active, old_a) << "switched after the last resend, as before";
+  std::size_t qm_after = 0;
+  for (const auto& p : h.log) qm_after += p.from_a && p.d.data.size() <= 80;
+  EXPECT_GE(qm_after, qm_before + 3);
+  h.expect_matching_sas();
 }
 
 TEST(Rekey, SimultaneousPhase2RekeyEndsWithOneMatchingPair) {
