@@ -119,10 +119,17 @@ int run(const std::string& path, bool keep_datapath, const std::string& keylog_b
   datapath::Interface lan{cfg.gateway.lan_interface, ""};
   if (cfg.gateway.xdp_mode != config::XdpMode::kOff) {
     dp = datapath::Datapath::Load();
+    // Before the WAN program sees a packet: its per-source rate limit of new Main Modes
+    // (10/s, burst 20) is off until the config entry exists. Written on every start, so an
+    // upgraded gwd's defaults reach pinned maps it re-opens.
+    const datapath::DatapathConfig dp_cfg{};
+    dp->maps().SetConfig(dp_cfg);
     auto mode = dp->AttachWan(wan, xdp_mode(cfg.gateway.xdp_mode));
     gwd::log_info(std::string("datapath: XDP on ") + wan.name + " in " +
                   (mode == datapath::XdpMode::kGeneric ? "generic" : "native") + " mode" +
-                  (dp->origin() == datapath::Datapath::Origin::kFresh ? "" : " (re-opened pinned maps)"));
+                  (dp->origin() == datapath::Datapath::Origin::kFresh ? "" : " (re-opened pinned maps)") +
+                  ", new Main Modes limited to " + std::to_string(dp_cfg.mm1_rate_pps) + "/s per source (burst " +
+                  std::to_string(dp_cfg.mm1_burst) + ")");
     if (!lan.name.empty()) dp->AttachLan(lan);
   }
   gwd::OpenSslRandom rng;

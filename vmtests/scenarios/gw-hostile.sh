@@ -60,6 +60,8 @@ scenario_checks() {
   check_le "LAN loss no worse than without the attack + 1 %" "$lost" $(( base_lost + PROBE_PPS * ATTACK_S / 100 ))
   check_le "gwd memory growth at most 5 MiB" "$((rss1 - rss0))" 5120
   check_ge "the peer kept answering gwd's DPD (every 2 s) during the attack" "$acks" 5
+  check_ge "XDP rate-limited the Main Mode flood from the peer's address" \
+    "$(gwctl_json stats | jq '.datapath.drops.ratelimit.packets')" 500
   check_eq "LAN to VPC after the attack: 5 of 5" 5 "$(ping_lan_to_vpc vpn1 5)"
 
   # The reference: strongSwan as the gateway, same tunnels, same attack.
