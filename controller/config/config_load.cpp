@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <cstdio>
 #include <set>
 #include <sstream>
 
@@ -229,6 +230,21 @@ void check_across(const Config& cfg, const std::string& origin) {
 }  // namespace
 
 Config load_string(const std::string& text, const std::string& origin, const std::string& base_dir) {
+  // Every value gwd reads is ASCII (names, addresses, keys, paths), and toml++ 3.2 reaches
+  // undefined behaviour on some non-ASCII bare keys (found by fuzz_config_load; the input is
+  // in fuzz/findings/): non-ASCII text is refused before toml++ sees it.
+  for (std::size_t i = 0, line = 1, col = 1; i < text.size(); ++i, ++col) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if (b == '\n') {
+      ++line;
+      col = 0;
+    } else if (b >= 0x80) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", b);
+      throw ConfigError(origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": byte " + hex +
+                        ": expected ASCII (gwd's configuration is ASCII, comments included)");
+    }
+  }
   toml::table root;
   try {
     root = toml::parse(text, origin);

@@ -200,5 +200,14 @@ TEST(Config, ErrorsStayOneLineWhateverTheInput) {
   EXPECT_EQ(one_line(std::string("a\x01" "b")), "a\\x01b");
 }
 
+TEST(Config, NonAsciiTextIsRefusedWithItsPosition) {
+  // fuzz/findings/tomlplusplus-unreachable-2.toml: a non-ASCII bare key took toml++ into
+  // undefined behaviour; gwd refuses the byte before toml++ sees it.
+  std::string err = ErrorOf("[\xca\x9fteway]\nwan_interface = \"eth0\"\n");
+  EXPECT_NE(err.find(":1:2: byte 0xCA: expected ASCII"), std::string::npos) << err;
+  err = ErrorOf(kMinimal + std::string("# caf\xc3\xa9\n"));
+  EXPECT_NE(err.find("byte 0xC3: expected ASCII"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace xgw::config

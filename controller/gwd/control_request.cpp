@@ -1,5 +1,7 @@
 #include "controller/gwd/control_request.h"
 
+#include "controller/config/config.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -76,7 +78,8 @@ ParsedControlRequest parse_control_request(const json& req) {
     if (!count_field("since", r.since) || !count_field("last", last)) return out;
     if (req.contains("last")) r.last = static_cast<std::size_t>(std::min<std::uint64_t>(last, SIZE_MAX));
   } else {
-    return fail("unknown command \"" + cmd + "\" (" + kCommands + ")");
+    // The command quoted back may hold anything, newlines included: one escaped line.
+    return fail(config::one_line("unknown command \"" + cmd + "\" (" + kCommands + ")"));
   }
   out.request = std::move(r);
   return out;

@@ -221,6 +221,10 @@ TEST(ControlRequest, FieldsAreCheckedBeforeGwdActs) {
   EXPECT_EQ(parse(R"({"cmd": "log", "since": -1})").error, "field \"since\": expected a non-negative integer");
   EXPECT_EQ(parse(R"({"cmd": "log", "since": "5"})").error, "field \"since\": expected a non-negative integer");
   EXPECT_NE(parse(R"({"cmd": "reboot"})").error.find("unknown command \"reboot\""), std::string::npos);
+  // fuzz/findings/control-request-newline.json: the command quoted back stays one line.
+  std::string err = parse(R"({"cmd": "tun\na"})").error;
+  EXPECT_EQ(err.find('\n'), std::string::npos) << err;
+  EXPECT_NE(err.find("tun\\na"), std::string::npos) << err;
   EXPECT_NE(parse(R"([1, 2])").error.find("malformed request"), std::string::npos);
 }
 

@@ -63,7 +63,7 @@ scenario_checks() {
   check_eq "doctor fails without BIRD" 1 "$DOCTOR_RC"
   check "doctor says gwd cannot use BIRD" grep -q "fail  tunnel vpn1/1 .*cannot use BIRD" <<<"$DOCTOR_OUT"
   must bird_start cgw /run/xgw-test/bird-cgw.conf
-  wait_until 60 "BGP established again once BIRD is back (gwd reconfigures it)" gwd_bgp_up vpn1/1
+  wait_until 60 "BGP established again once BIRD is back (it reads the fragment gwd wrote)" gwd_bgp_up vpn1/1
 }
 
 bird_error_names_socket() { grep -q "$(bird_sock cgw)" <<<"$(gwctl_json status | jq -r .bird.error)"; }
