@@ -23,8 +23,7 @@ namespace xgw::gwd {
 
 class BgpWatch {
  public:
-  // A prefix (address in host byte order, length).
-  using Prefix = std::pair<std::uint32_t, std::uint8_t>;
+  using Prefix = BirdPrefix;  // address in host byte order, length
   struct Handlers {
     // BIRD's view of a session changed: `info` is its Info column ("Established", "Active",
     // "Connect", ...) or why BIRD could not be asked.

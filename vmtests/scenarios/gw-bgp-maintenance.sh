@@ -56,7 +56,7 @@ scenario_checks() {
   t0=$(now_ms)
   wait_until 60 "BGP re-established over vpn1/1" gwd_bgp_up vpn1/1
   figure "BGP re-established after the tunnel came back (s)" \
-    "$(awk -v m=$(( $(now_ms) - t0 )) 'BEGIN {printf "%.1f", m / 1000}')"
+    "$(ms_to_s $(( $(now_ms) - t0 )))"
   check "aws1's BIRD has the session again" bird_established aws1 cgw
   check "aws1 learned the LAN prefix again" bird_has_route aws1 192.0.2.0/26
   check_eq "vpn1/2 stays active (failback off)" vpn1/2 "$(gwd_active_tunnel vpn1)"
@@ -64,7 +64,6 @@ scenario_checks() {
 }
 
 bgp_both_up() { gwd_bgp_up vpn1/1 && gwd_bgp_up vpn1/2; }
-aws_both_up() { aws_tunnel_up aws1 && aws_tunnel_up aws2; }
 
 scenario_teardown() {
   gwd_stop

@@ -33,7 +33,7 @@ scenario_checks() {
   local t0; t0=$(now_ms)
   wait_until 60 "gwd: BGP established on vpn1/1" gwd_bgp_up vpn1/1
   wait_until 60 "gwd: BGP established on vpn1/2" gwd_bgp_up vpn1/2
-  figure "BGP established on both tunnels after phase 2 (s)" "$(awk -v m=$(( $(now_ms) - t0 )) 'BEGIN {printf "%.1f", m / 1000}')"
+  figure "BGP established on both tunnels after phase 2 (s)" "$(ms_to_s $(( $(now_ms) - t0 )))"
   check "the gateway's BIRD: session xgw_t1 established" bird_established cgw xgw_t1
   check "the gateway's BIRD: session xgw_t2 established" bird_established cgw xgw_t2
   check "aws1's BIRD: session established" bird_established aws1 cgw

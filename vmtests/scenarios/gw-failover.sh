@@ -79,8 +79,6 @@ scenario_checks() {
 }
 
 not() { ! "$@"; }
-aws_both_up() { aws_tunnel_up aws1 && aws_tunnel_up aws2; }
-ms_to_s() { awk -v m="$1" 'BEGIN {printf "%.1f", m / 1000}'; }
 # tunnel_reestablished TUNNEL ENDPOINT OLD-SPI: gwd has phase 2 up on new SAs and the
 # endpoint lists its child SA installed.
 tunnel_reestablished() {

@@ -56,7 +56,7 @@ scenario_checks() {
   figure "datapath drops (not_peer / ratelimit / malformed / fragment)" "$(datapath_drops)"
   check_eq "vpn1/1 kept its SPIs" "$spis1" "$(gwd_spis vpn1/1)"
   check_eq "vpn1/2 kept its SPIs" "$spis2" "$(gwd_spis vpn1/2)"
-  check "both tunnels still up" both_up
+  check "both tunnels still up" gwd_both_up
   check_le "LAN loss no worse than without the attack + 1 %" "$lost" $(( base_lost + PROBE_PPS * ATTACK_S / 100 ))
   check_le "gwd memory growth at most 5 MiB" "$((rss1 - rss0))" 5120
   check_ge "the peer kept answering gwd's DPD (every 2 s) during the attack" "$acks" 5
@@ -84,8 +84,6 @@ attack() {
 }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-both_up() { gwd_tunnel_up vpn1/1 && gwd_tunnel_up vpn1/2; }
-aws_both_up() { aws_tunnel_up aws1 && aws_tunnel_up aws2; }
 datapath_drops() {
   gwctl_json stats | jq -r '.datapath.drops | "\(.not_peer.packets) / \(.ratelimit.packets) / \(.malformed.packets) / \(.fragment.packets)"'
 }

@@ -29,7 +29,7 @@ scenario_checks() {
   wait_until 90 "(1) vpn1/1 established through 10 % loss" gwd_tunnel_up vpn1/1
   wait_until 90 "(1) vpn1/2 established through 10 % loss" gwd_tunnel_up vpn1/2
   t1=$(now_ms)
-  figure "(1) both tunnels established through 10 % loss, duplication, reordering (s)" "$(secs $((t1 - t0)))"
+  figure "(1) both tunnels established through 10 % loss, duplication, reordering (s)" "$(ms_to_s $((t1 - t0)))"
   wait_until 30 "(1) aws1 and aws2 report their tunnels" aws_both_up
 
   local rekeys0; rekeys0=$(grep -c 'phase 2 up' /run/xgw-test/gwd.log)
@@ -40,7 +40,7 @@ scenario_checks() {
   figure "(2) phase 2 establishments during 45 s of 30 % loss" "$rekeys"
   check_ge "(2) gwd rekeyed both tunnels under 30 % loss" "$rekeys" 2
 
-  wait_until 60 "both tunnels up once the path is clean" both_up
+  wait_until 60 "both tunnels up once the path is clean" gwd_both_up
   wait_until 60 "gwd: one child SA per tunnel" output_is "1 1" gwd_children
   wait_until 30 "gwd: the kernel holds exactly the SAs of gwd's child SAs" cgw_sas_consistent
   local ep
@@ -51,9 +51,6 @@ scenario_checks() {
   check_eq "LAN to VPC: 10 of 10" 10 "$(ping_lan_to_vpc vpn1 10)"
 }
 
-secs() { awk -v m="$1" 'BEGIN {printf "%.1f", m / 1000}'; }
-both_up() { gwd_tunnel_up vpn1/1 && gwd_tunnel_up vpn1/2; }
-aws_both_up() { aws_tunnel_up aws1 && aws_tunnel_up aws2; }
 gwd_children() { echo "$(gwd_tunnel_field vpn1/1 child_sas) $(gwd_tunnel_field vpn1/2 child_sas)"; }
 
 scenario_teardown() {

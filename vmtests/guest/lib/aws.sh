@@ -213,6 +213,8 @@ aws_down() {
 
 # --- queries -------------------------------------------------------------------------
 aws_tunnel_up() { sw_child_installed "$1" vgw; }
+# aws_both_up: the two endpoints of a one-connection tunnel file report their tunnels.
+aws_both_up() { aws_tunnel_up aws1 && aws_tunnel_up aws2; }
 aws_vpc_route_via() { in_ns "${TF[$1.vpc]}" ip route show "$(echo "${TF[$1.lan_networks]}" | cut -d, -f1)"; }
 # Which endpoint the VPC router uses for the connection's replies, or "none".
 aws_active_endpoint() {

@@ -16,6 +16,8 @@ declare -A XGW_LOGS=()
 # Process starts cost up to 200 ms under emulation: helpers here use bash builtins
 # ($EPOCHREALTIME, read, printf) where they can.
 now_ms() { local t=${EPOCHREALTIME/./}; echo $(( t / 1000 )); }
+# ms_to_s MS: seconds with one decimal, for figures.
+ms_to_s() { awk -v m="$1" 'BEGIN {printf "%.1f", m / 1000}'; }
 XGW_T0=$(now_ms)
 
 log() {

@@ -197,6 +197,7 @@ gwd_tunnel_field() {
   gwctl_json status | jq -r --arg t "$1" --arg f "$2" '.connections[].tunnels[] | select(.name == $t) | .[$f]'
 }
 gwd_tunnel_up() { [[ $(gwd_tunnel_field "$1" phase2) == up ]]; }
+gwd_both_up() { gwd_tunnel_up vpn1/1 && gwd_tunnel_up vpn1/2; }  # one-connection tunnel files
 gwd_tunnel_down() { [[ $(gwd_tunnel_field "$1" phase2) == down ]]; }
 # gwd_spis TUNNEL: "IN/OUT" as gwd reports them.
 gwd_spis() { echo "$(gwd_tunnel_field "$1" spi_in)/$(gwd_tunnel_field "$1" spi_out)"; }
