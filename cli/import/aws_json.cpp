@@ -182,6 +182,10 @@ AwsConnection parse_json(const std::string& text, const std::string& origin) {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw ImportError(origin + ": JSON parse error at byte " + std::to_string(e.byte) + ": " + e.what() + " (nothing imported)");
+  } catch (const json::exception& e) {
+    // out_of_range for a number no double holds, e.g. 9E9999 (found by fuzz_aws_import:
+    // it escaped and ended gwctl).
+    throw ImportError(origin + ": JSON parse error: " + e.what() + " (nothing imported)");
   }
   const json& conn = connection_of(doc, origin);
   const json opts = conn.value("Options", json::object());

@@ -137,6 +137,20 @@ TEST(ImportAws, DescribeVpnConnectionsJson) {
   ExpectTunnelOptions(c);
 }
 
+// fuzz/findings/aws-json-number-overflow.json: nlohmann throws out_of_range, not
+// parse_error, for a number no double holds; it must still be a one-line import error.
+TEST(ImportAws, JsonNumberTooLargeIsAnImportError) {
+  try {
+    parse_any("{\"VpnConnections\": [{\"VpnConnectionId\": 9E9999999998}]}", "big.json");
+    FAIL() << "expected an ImportError";
+  } catch (const ImportError& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind("big.json: JSON parse error", 0), 0u) << what;
+    EXPECT_NE(what.find("nothing imported"), std::string::npos) << what;
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+  }
+}
+
 TEST(ImportAws, XmlAndJsonTogetherEqualJsonAlone) {
   AwsConnection json = import_files({kDir + "/describe-vpn-connections.json"});
   for (auto order : {std::vector<std::string>{"vpn-bgp.xml", "describe-vpn-connections.json"},
