@@ -37,10 +37,28 @@ std::optional<Cidr> parse_cidr(const std::string& s) {
 
 std::string Cidr::str() const { return ipv4_str(addr) + "/" + std::to_string(len); }
 
+namespace {
+// Cutting a message at `max` bytes may split a multi-byte UTF-8 character; the cut-off lead
+// byte would make the message invalid UTF-8, which nlohmann::json refuses to serialise (found
+// by fuzz_control_request: gwd's reply to a long unknown command could not be written).
+void drop_partial_utf8_sequence(std::string& s) {
+  std::size_t lead = s.size(), continuation = 0;
+  while (lead > 0 && continuation < 4 && (static_cast<unsigned char>(s[lead - 1]) & 0xC0) == 0x80) {
+    --lead;
+    ++continuation;
+  }
+  if (lead == 0) return;
+  unsigned char c = static_cast<unsigned char>(s[lead - 1]);
+  std::size_t want = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+  if (want > continuation) s.erase(lead - 1);
+}
+}  // namespace
+
 std::string one_line(const std::string& message, std::size_t max) {
   std::string out;
   for (unsigned char c : message) {
     if (out.size() >= max) {
+      drop_partial_utf8_sequence(out);
       out += "...";
       break;
     }

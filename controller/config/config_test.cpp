@@ -2,6 +2,7 @@
 #include "controller/config/sample_config.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -198,6 +199,25 @@ TEST(Config, ErrorsStayOneLineWhateverTheInput) {
   EXPECT_NE(err.find("vpn\\n1"), std::string::npos) << err;
   EXPECT_EQ(one_line(std::string(1000, 'x')).size(), 403u);
   EXPECT_EQ(one_line(std::string("a\x01" "b")), "a\\x01b");
+}
+
+// fuzz/findings/control-request-utf8-cut.json: the cut at 400 bytes split a two-byte
+// character, and the reply quoting it could not be serialised as JSON.
+TEST(Config, OneLineCutsBetweenUtf8Characters) {
+  std::string e_acute = "\xc3\xa9";
+  for (std::size_t pad = 0; pad < 4; ++pad) {
+    std::string cut = one_line(std::string(pad, 'x') + std::string(300, 'y') + [&] {
+      std::string s;
+      for (int i = 0; i < 100; ++i) s += e_acute;
+      return s;
+    }());
+    ASSERT_GE(cut.size(), 3u);
+    EXPECT_EQ(cut.substr(cut.size() - 3), "...");
+    std::string body = cut.substr(0, cut.size() - 3);
+    EXPECT_NO_THROW((void)nlohmann::json(body).dump()) << "pad " << pad;
+    EXPECT_LE(body.size(), 401u);
+  }
+  EXPECT_EQ(one_line(std::string(399, 'x') + "\xe2\x82\xac" + "tail"), std::string(399, 'x') + "...");
 }
 
 TEST(Config, NonAsciiTextIsRefusedWithItsPosition) {

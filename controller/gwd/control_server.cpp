@@ -74,7 +74,9 @@ asio::awaitable<void> ControlServer::serve(stream::socket sock) {
                                                       asio::use_awaitable);
       std::string line = buf.substr(0, n - 1);
       buf.erase(0, n);
-      std::string out = handle_request_line(line, handler_).dump() + "\n";
+      // Invalid UTF-8 in a reply (a field quoted back) is replaced, never thrown: an
+      // exception here would end gwd.
+      std::string out = handle_request_line(line, handler_).dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
       co_await asio::async_write(sock, asio::buffer(out), asio::use_awaitable);
     }
   } catch (const boost::system::system_error& e) {
