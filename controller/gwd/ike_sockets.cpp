@@ -4,6 +4,8 @@
 #include <netinet/udp.h>
 #include <sys/socket.h>
 
+#include <cstring>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,6 +20,20 @@ namespace asio = boost::asio;
 namespace {
 // RFC 3948 §2.2: IKE on port 4500 starts with four zero bytes where ESP has its SPI.
 constexpr std::uint8_t kNonEspMarker[4] = {0, 0, 0, 0};
+
+// gwd handles IKE on one thread, and a burst of answers (every tunnel starting at once, or
+// AWS rekeying many) arrives while it computes Diffie-Hellman. With the default buffer
+// (rmem_default, ~200 KiB: some fifty datagrams at veth's per-packet truesize) the rest were
+// dropped and their exchanges timed out (bench-ike: 100 tunnels took twice as long as
+// strongSwan's, whose receiver thread only queues). SO_RCVBUFFORCE passes rmem_max as root.
+constexpr int kIkeReceiveBuffer = 8 << 20;
+
+void enlarge_receive_buffer(int fd, std::uint16_t port) {
+  int size = kIkeReceiveBuffer;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) == 0) return;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size) != 0)
+    log_warn("UDP " + std::to_string(port) + ": cannot enlarge the receive buffer: " + std::strerror(errno));
+}
 }  // namespace
 
 IkeSockets::IkeSockets(asio::io_context& io, std::uint32_t local_ip, kernel::KernelIpsec& kernel, Handler on_ike)
@@ -32,6 +48,7 @@ IkeSockets::IkeSockets(asio::io_context& io, std::uint32_t local_ip, kernel::Ker
       throw std::runtime_error("bind UDP " + addr.to_string() + ":" + std::to_string(port) + ": " + e.code().message());
     }
     kernel.BypassSocket(sock->native_handle(), AF_INET);
+    enlarge_receive_buffer(sock->native_handle(), port);
   }
   int encap = UDP_ENCAP_ESPINUDP;
   if (setsockopt(sock4500_.native_handle(), IPPROTO_UDP, UDP_ENCAP, &encap, sizeof encap) != 0)
