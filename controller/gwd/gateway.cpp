@@ -318,17 +318,19 @@ void Gateway::on_event(const ike::Event& e) {
       t->phase1_up = engine_.status(t->peer).phase1_up;
       log_info(name + "phase 1 down (" + ike::to_string(e.reason) + ")");
       break;
-    case ike::EventType::kPhase2Up:
+    case ike::EventType::kPhase2Up: {
+      bool fresh = !t->phase2_up;  // came up, rather than rekeyed
       t->phase2_up = true;
       t->phase2_since = unix_now();
       ++t->phase2_established;
       t->spi_in = e.spi_in;
       t->spi_out = e.spi_out;
-      if (t->probe) t->probe->reset();
+      if (t->probe) t->probe->reset(fresh);
       else start_probe(*t);  // on-demand tunnels probe only while they have SAs
       log_info(name + "phase 2 up, spi in " + hex32(e.spi_in) + " out " + hex32(e.spi_out));
       reselect(c, t->cfg->name + " came up");
       break;
+    }
     case ike::EventType::kPhase2Down:
       t->phase2_up = false;
       t->spi_in = t->spi_out = 0;

@@ -49,15 +49,16 @@ void LivenessProbe::stop() {
   sock_.close(ec);
 }
 
-void LivenessProbe::reset() {
+void LivenessProbe::reset(bool fresh) {
   missed_ = 0;
   outstanding_ = false;
   alive_ = true;
+  if (fresh) armed_ = false;
 }
 
 void LivenessProbe::tick() {
   if (!running_) return;
-  if (outstanding_ && ++missed_ >= p_.misses && alive_) {
+  if (outstanding_ && ++missed_ >= p_.misses && alive_ && armed_) {
     alive_ = false;
     on_change_(false);
   }
@@ -101,6 +102,7 @@ void LivenessProbe::receive() {
 
 void LivenessProbe::on_reply(std::uint16_t seq) {
   ++received_;
+  armed_ = true;
   if (seq == seq_) {
     last_rtt_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent_at_).count();
     outstanding_ = false;

@@ -29,8 +29,12 @@ class LivenessProbe {
   ~LivenessProbe();
   void start();
   void stop();
-  // A new SA pair was installed: start from "alive" again.
-  void reset();
+  // A new SA pair was installed: start from "alive" again. After a tunnel came up (fresh),
+  // misses count only once the peer has answered: a busy peer installs its side of a new
+  // pair seconds after us (IKEv1's responder on QM3), and declaring such a tunnel dead sent
+  // an urgent DPD that a busy peer cannot answer either (bench-ike: tunnels torn down as
+  // fast as they came up). A rekey (not fresh) keeps the probe armed.
+  void reset(bool fresh);
   bool alive() const { return alive_; }
   double last_rtt_ms() const { return last_rtt_ms_; }
   std::uint64_t sent() const { return sent_; }
@@ -49,6 +53,7 @@ class LivenessProbe {
   std::uint32_t missed_ = 0;
   bool outstanding_ = false;
   bool alive_ = true;
+  bool armed_ = false;  // answered since the tunnel came up: misses count
   bool running_ = false;
   std::chrono::steady_clock::time_point sent_at_;
   double last_rtt_ms_ = 0;

@@ -46,9 +46,15 @@ ping_lan_to_vpc() {
     | awk '/received/ {for (i = 1; i <= NF; i++) if ($i ~ /received/) print $(i - 1)}'
 }
 
-# --- strongSwan as the customer gateway (harness scenarios, until gwd takes over) -------
+# --- strongSwan as the customer gateway (harness scenarios and bench/'s reference) -------
 # One charon in cgw, one connection per tunnel of the file, each bound to its own XFRM
 # interface xfrmN (if_id N) holding the gateway's inside address.
+# Environment of cgw_strongswan_up: SW_DPD_DELAY / SW_DPD_TIMEOUT (seconds; default 10 s and strongSwan's own
+# timeout); SW_ROUTE_FAILOVER=1 for the usual hand-made failover: every tunnel started and
+# restarted forever, and an updown hook routing the VPC into each tunnel that is up, with
+# the tunnel's number as the route metric (guest/sw-route-updown); SW_ESP_LIFETIME and
+# SW_REKEY_MARGIN (seconds) rekey each child SA like gwd's esp_lifetime and rekey_margin
+# with rekey_fuzz 100: at lifetime - margin, less up to a margin at random.
 cgw_strongswan_up() {
   local conf="/etc/netns/cgw/swanctl/swanctl.conf" t i c secrets=""
   sw_write_conf cgw
@@ -75,7 +81,9 @@ IP
       id = ${TF[$t.outside]}
     }
     proposals = ${TF[$t.ike]}
-    dpd_delay = 10s
+    dpd_delay = ${SW_DPD_DELAY:-10}s
+    ${SW_DPD_TIMEOUT:+dpd_timeout = ${SW_DPD_TIMEOUT}s}
+    ${SW_ROUTE_FAILOVER:+keyingtries = 0}
     children {
       $name {
         local_ts = 0.0.0.0/0
@@ -84,6 +92,12 @@ IP
         if_id_in = $i
         if_id_out = $i
         dpd_action = restart
+        ${SW_ESP_LIFETIME:+life_time = ${SW_ESP_LIFETIME}s}
+        ${SW_ESP_LIFETIME:+rekey_time = $(( ${SW_ESP_LIFETIME:-0} - ${SW_REKEY_MARGIN:-0} ))s}
+        ${SW_ESP_LIFETIME:+rand_time = ${SW_REKEY_MARGIN:-0}s}
+        ${SW_ROUTE_FAILOVER:+start_action = start}
+        ${SW_ROUTE_FAILOVER:+close_action = start}
+        ${SW_ROUTE_FAILOVER:+updown = $XGW_ROOT/vmtests/guest/sw-route-updown xfrm$i $i ${TF[$c.vpc_network]}}
       }
     }
   }
@@ -95,6 +109,17 @@ CONF
 }
 
 # cgw_route_via_tunnel TUNNEL: the gateway sends the connection's VPC network into tunnel N.
+# cgw_strongswan_down: stops that charon and removes its SAs, policies and interfaces.
+cgw_strongswan_down() {
+  local pid t
+  pid=$(cat /run/ns-cgw/charon.pid 2>/dev/null) && {
+    kill "$pid" 2>/dev/null
+    poll 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+  }
+  rm -f /run/ns-cgw/charon.pid /run/ns-cgw/charon.vici
+  { echo "xfrm state flush"; echo "xfrm policy flush"
+    for t in "${TF_TUNNELS[@]}"; do echo "link del xfrm$(tunnel_index "$t")"; done; } | ns_ip cgw
+}
 cgw_route_via_tunnel() {
   local t=$1 i; i=$(tunnel_index "$t")
   in_ns cgw ip route replace "${TF[${TF[$t.connection]}.vpc_network]}" dev "xfrm$i"
