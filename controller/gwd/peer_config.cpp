@@ -67,14 +67,11 @@ ike::PeerConfig to_peer_config(const config::Gateway& gw, const config::Connecti
   p.dpd_retries = t.dpd_retries;
   p.replay_window = t.replay_window;
   // AWS never initiates IKEv1: keep retrying, with retransmissions and restarts capped at
-  // 2 s while the peer does not answer. An exchange is given up after 10 retransmissions
-  // (17.5 s): a busy peer that answers late must not see it abandoned and started again,
-  // which only adds to its queue (bench-ike: with 4, 7.5 s, gwd brought up 49 of 200 tunnels
-  // against one loaded responder in 300 s). The 2 s cap keeps a revived peer found at once.
+  // 2 s while the peer does not answer.
   p.retransmit.initial_ms = 500;
   p.retransmit.backoff = 2.0;
   p.retransmit.max_interval_ms = 2000;
-  p.retransmit.tries = 10;
+  p.retransmit.tries = 4;
   p.retransmit.restart_delay_ms = 1000;
   return p;
 }
