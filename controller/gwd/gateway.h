@@ -98,6 +98,7 @@ class Gateway {
   void take_down_idle(ConnectionState& c);
   void renegotiate(TunnelState& t, const config::Tunnel& next);
   void save_state();
+  void save_state_soon();
   std::uint32_t free_tunnel_id(const nlohmann::json* saved_ids) const;
   std::uint32_t free_connection_id() const;
 
@@ -131,7 +132,8 @@ class Gateway {
   std::map<std::uint32_t, TunnelState> tunnels_;          // by tunnel id
   std::map<std::uint32_t, ConnectionState> connections_;  // by connection id
   std::map<ike::TimerId, std::unique_ptr<boost::asio::steady_timer>> timers_;
-  boost::asio::steady_timer keepalive_, idle_, inbound_watch_;
+  boost::asio::steady_timer keepalive_, idle_, inbound_watch_, state_save_;
+  bool state_save_armed_ = false;
   bool inbound_watching_ = false;
   bool started_ = false;
   bool dirty_ = false;  // something the state file records changed since it was written

@@ -74,6 +74,7 @@ void Gateway::stop(bool keep_kernel_state) {
   keepalive_.cancel();
   inbound_watch_.cancel();
   idle_.cancel();
+  state_save_.cancel();
   if (kernel_events_) kernel_events_->stop();
   if (bgp_) bgp_->stop(keep_kernel_state);
   for (auto& [id, t] : tunnels_)
