@@ -47,32 +47,11 @@ link set xfrm$j up
 
 # bulk_strongswan_conf NS: strongswan.conf for a charon holding hundreds of tunnels. All
 # half-open Main Modes come from one address, so the per-address limit (block_threshold,
-# default 5) is lifted; file log at the default level (1), as a production gateway runs.
+# default 5) is lifted; IKE logged at the default level (1), as a production gateway runs.
 bulk_strongswan_conf() {
-  local ns=$1
-  sw_write_conf "$ns"
-  write_file "/etc/netns/$ns/strongswan.conf" <<CONF
-charon {
-  load_modular = yes
-  install_routes = no
-  block_threshold = 100000
-  init_limit_half_open = 0
-  plugins {
-    include strongswan.d/charon/*.conf
-    vici { socket = unix:///run/charon.vici }
-    bypass-lan { load = no }
-  }
-  filelog {
-    main {
-      path = /run/charon.log
-      flush_line = yes
-      time_format = %H:%M:%S
-      default = 1
-    }
-  }
-}
-include strongswan.d/*.conf
-CONF
+  local extra="block_threshold = 100000
+  init_limit_half_open = 0"
+  SW_CHARON_EXTRA=$extra SW_LOG_IKE=1 sw_write_conf "$1"
 }
 
 # bulk_swanctl ROLE TUNNELS: swanctl.conf of the responder (ROLE=responder, AWS's side:
@@ -164,18 +143,11 @@ inside_cidr = \"$(bulk_inside "$j")\"
 
 # bulk_reset: no daemon and no SA left on either side, for the next round.
 bulk_reset() {
-  local ns pid
-  # gwd removes a tunnel's kernel state on SIGTERM: with 200 tunnels that outlasts
-  # gwd_stop's 10 s under emulation, and a SIGKILL would leave its datapath behind.
-  if pid=$(daemon_pid gwd 2>/dev/null) && kill -TERM "$pid" 2>/dev/null; then
-    poll 300 bash -c "! kill -0 $pid 2>/dev/null" || { log "gwd did not stop in 300 s"; kill -KILL "$pid"; }
-  fi
-  for ns in cgw "$BULK_NS"; do
-    pid=$(cat "/run/ns-$ns/charon.pid" 2>/dev/null) || continue
-    kill "$pid" 2>/dev/null
-    poll 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
-    rm -f "/run/ns-$ns/charon.pid" "/run/ns-$ns/charon.vici"
-  done
+  local ns
+  # gwd removes each tunnel's kernel state on SIGTERM: with 200 tunnels that can outlast
+  # gwd_stop's default 10 s under emulation, and a SIGKILL would leave its datapath behind.
+  gwd_stop 300
+  for ns in cgw "$BULK_NS"; do sw_stop_wait "$ns"; done
   for ns in cgw "$BULK_NS"; do ip -n "$ns" xfrm state flush; ip -n "$ns" xfrm policy flush; done
   # strongSwan's interfaces on the gateway (gwd removes its own when it stops).
   ip -n cgw -o link show type xfrm | awk -F': ' '{sub(/@.*/, "", $2); print "link del " $2}' | ns_ip cgw

@@ -22,7 +22,7 @@ proc_cpu_ms() {
 
 keep_probe() {
   mkdir -p "$XGW_OUT/probes"
-  cp "/run/xgw-test/probe-$1.out" "/run/xgw-test/probe-$1.params" "$XGW_OUT/probes/" 2>/dev/null || true
+  cp "/run/xgw-test/probe-$1.out" "/run/xgw-test/probe-$1.params" "$XGW_OUT/probes/"
 }
 
 # charon_pid NS: the charon of a namespace's strongSwan instance.

@@ -111,12 +111,8 @@ CONF
 # cgw_route_via_tunnel TUNNEL: the gateway sends the connection's VPC network into tunnel N.
 # cgw_strongswan_down: stops that charon and removes its SAs, policies and interfaces.
 cgw_strongswan_down() {
-  local pid t
-  pid=$(cat /run/ns-cgw/charon.pid 2>/dev/null) && {
-    kill "$pid" 2>/dev/null
-    poll 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
-  }
-  rm -f /run/ns-cgw/charon.pid /run/ns-cgw/charon.vici
+  local t
+  sw_stop_wait cgw
   { echo "xfrm state flush"; echo "xfrm policy flush"
     for t in "${TF_TUNNELS[@]}"; do echo "link del xfrm$(tunnel_index "$t")"; done; } | ns_ip cgw
 }
@@ -207,10 +203,11 @@ gwd_start() {
   poll 10 test -S "$GWD_SOCK" || { echo "gwd did not open its control socket"; tail -20 /run/xgw-test/gwd.log; return 1; }
 }
 
+# gwd_stop [SECONDS]: SIGTERM, then SIGKILL if gwd is still there after SECONDS (default 10).
 gwd_stop() {
   local pid; pid=$(daemon_pid gwd 2>/dev/null) || return 0
   kill -TERM "$pid" 2>/dev/null || return 0
-  poll 10 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+  poll "${1:-10}" bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
   return 0
 }
 

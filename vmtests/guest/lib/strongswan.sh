@@ -19,6 +19,8 @@ swctl() {
 }
 
 # sw_write_conf NS: strongswan.conf for the instance in NS (swanctl.conf is the caller's).
+# Environment: SW_CHARON_EXTRA (more charon options, one per line), SW_LOG_IKE (the IKE log
+# level, default 2: checks grep it).
 sw_write_conf() {
   local ns=$1
   local d
@@ -31,6 +33,7 @@ sw_write_conf() {
 charon {
   load_modular = yes
   install_routes = no
+  ${SW_CHARON_EXTRA:-}
   plugins {
     include strongswan.d/charon/*.conf
     vici { socket = unix:///run/charon.vici }
@@ -43,7 +46,7 @@ charon {
       flush_line = yes
       time_format = %H:%M:%S
       default = 1
-      ike = 2
+      ike = ${SW_LOG_IKE:-2}
       knl = 1
     }
   }
@@ -75,6 +78,16 @@ sw_stop() {
   local ns=$1 pid
   pid=$(cat "/run/ns-$ns/charon.pid" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || true
+}
+
+# sw_stop_wait NS: stops the instance in NS and waits until it is gone (SIGKILL after 20 s).
+sw_stop_wait() {
+  local ns=$1 pid
+  pid=$(cat "/run/ns-$ns/charon.pid" 2>/dev/null) && {
+    kill "$pid" 2>/dev/null
+    poll 20 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null
+  }
+  rm -f "/run/ns-$ns/charon.pid" "/run/ns-$ns/charon.vici"
 }
 
 sw_initiate() { local ns=$1 child=$2; swctl "$ns" --initiate --child "$child" --timeout "${3:-30}"; }
