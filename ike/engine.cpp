@@ -189,8 +189,7 @@ void Engine::on_timer(TimerId id, Millis now) {
       ++r->tries;
       Bytes copy = r->last_out;
       c.send(p, *sa, std::move(copy));
-      r->interval = std::min<Millis>(static_cast<Millis>(static_cast<double>(r->interval) * p.cfg.retransmit.backoff),
-                                     p.cfg.retransmit.max_interval_ms);
+      r->interval = c.retx_backoff(p, r->interval);
       r->timer = c.arm(r->interval, ref);
       return;
     }
@@ -395,13 +394,6 @@ std::size_t Engine::Core::half_open_total() const {
     for (const auto& s : p.sas)
       if (!s->initiator && !s->established()) ++n;
   return n;
-}
-
-void Engine::Core::start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid) {
-  cancel(r.timer);
-  r.tries = 0;
-  r.interval = p.cfg.retransmit.initial_ms;
-  r.timer = arm(r.interval, TimerRef{p.id, kind, serial, mid});
 }
 
 Millis Engine::Core::rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s, bool we_initiated) {

@@ -25,6 +25,19 @@ struct Retx {
   TimerId timer = 0;
   int tries = 0;
   Millis interval = 0;
+  Millis sent_at = 0;    // first transmission: the round-trip sample if it is answered
+};
+
+// Round-trip estimate for the retransmission timeout, after RFC 6298 §2 (SRTT, RTTVAR), with
+// Karn's rule (§3: a sample only from an exchange that was never retransmitted). The time
+// measured includes our own queueing: with hundreds of tunnels negotiating at once, answers
+// are read seconds late, and a fixed 500 ms timer then resent every message several times
+// over, doubling the work of both ends until exchanges failed and restarted (bench-ike).
+struct RttEstimate {
+  Millis srtt = 0, rttvar = 0;
+  bool sampled = false;
+  Millis backoff = 0;  // Karn: the backed-off timeout kept after an ambiguous answer
+  void sample(Millis rtt);
 };
 
 struct QuickMode {
@@ -114,6 +127,7 @@ struct Peer {
   Millis last_heard = 0;
   TimerId dpd_timer = 0;
   TimerId keepalive_timer = 0;
+  RttEstimate rtt;  // answers of this peer to our requests
 };
 
 enum class TimerKind { kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd, kKeepalive };
@@ -153,7 +167,15 @@ struct Engine::Core {
   void fail_sa(Peer& p, IkeSa& sa, Reason r, std::string detail);
   void schedule_restart(Peer& p);
   std::size_t half_open_total() const;
+  // --- retransmission timer (retransmit.cpp)
+  RttEstimate rtt;  // every peer's answers: the start for a peer that has not answered yet
   void start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid);
+  // The peer answered the request `r` retransmits: a round-trip sample (or Karn's backoff).
+  void answered(Peer& p, const Retx& r);
+  Millis retx_timeout(const Peer& p) const;
+  // The next interval after a timeout: backed off, capped at the configured maximum or the
+  // peer's timeout when that is longer.
+  Millis retx_backoff(const Peer& p, Millis interval) const;
   Millis fuzzed_rekey_delay(const PeerConfig& cfg, std::uint32_t lifetime_s);
   // When to renew an SA: the side that initiated it rekeys inside the margin (fuzzed); the
   // responder only as a backstop after the initiator's latest time, so the two sides do

@@ -341,8 +341,8 @@ void Gateway::on_event(const ike::Event& e) {
       ++t->phase2_established;
       t->spi_in = e.spi_in;
       t->spi_out = e.spi_out;
-      if (t->probe) t->probe->reset(fresh);
-      else start_probe(*t);  // on-demand tunnels probe only while they have SAs
+      if (!t->probe) start_probe(*t);  // an on-demand tunnel's probe exists only while it has SAs
+      t->probe->resume(fresh);
       log_info(name + "phase 2 up, spi in " + hex32(e.spi_in) + " out " + hex32(e.spi_out));
       reselect(c, t->cfg->name + " came up");
       break;
@@ -350,6 +350,7 @@ void Gateway::on_event(const ike::Event& e) {
     case ike::EventType::kPhase2Down:
       t->phase2_up = false;
       t->spi_in = t->spi_out = 0;
+      if (t->probe) t->probe->pause();
       reselect(c, t->cfg->name + " went down: " + ike::to_string(e.reason));  // before the log line
       log_warn(name + "phase 2 down (" + ike::to_string(e.reason) + ")");
       break;

@@ -191,6 +191,7 @@ void Gateway::start_probe(TunnelState& t) {
     }
   });
   t.probe->start();
+  if (t.phase2_up) t.probe->resume(true);  // a new probe (new settings) on a tunnel that is up
 }
 
 // Hands the connection's tunnels to the engine: restored from the saved snapshot when there

@@ -30,7 +30,7 @@ json Gateway::status() const {
           {"spi_in", t.spi_in ? hex32(t.spi_in) : ""},
           {"spi_out", t.spi_out ? hex32(t.spi_out) : ""},
           {"nat_t", ps.nat_detected},
-          {"liveness", !t.probe ? "off" : t.probe->alive() ? "alive" : "dead"},
+          {"liveness", !t.probe || !t.probe->probing() ? "off" : t.probe->alive() ? "alive" : "dead"},
           {"probe_rtt_ms", t.probe ? t.probe->last_rtt_ms() : 0.0},
           {"ike_sas", ps.ike_sas},
           {"child_sas", ps.child_sas},
@@ -119,7 +119,7 @@ json Gateway::stats() const {
       s.phase1_established = t.phase1_established;
       s.phase2_established = t.phase2_established;
       s.failures = t.failures;
-      s.probe_alive = t.probe && t.probe->alive();
+      s.probe_alive = t.probe && t.probe->probing() && t.probe->alive();
       s.probe_rtt_ms = t.probe ? t.probe->last_rtt_ms() : 0.0;
       out.push_back(std::move(s));
     }

@@ -39,25 +39,37 @@ void LivenessProbe::start() {
   sock_.bind(asio::ip::icmp::endpoint(asio::ip::address_v4(p_.src), 0));
   running_ = true;
   receive();
-  tick();
 }
 
 void LivenessProbe::stop() {
-  running_ = false;
+  running_ = ticking_ = false;
   boost::system::error_code ec;
   timer_.cancel();
   sock_.close(ec);
 }
 
-void LivenessProbe::reset(bool fresh) {
+void LivenessProbe::resume(bool fresh) {
   missed_ = 0;
   outstanding_ = false;
   alive_ = true;
   if (fresh) armed_ = false;
+  if (running_ && !ticking_) {
+    ticking_ = true;
+    ++run_;
+    tick();
+  }
+}
+
+void LivenessProbe::pause() {
+  ticking_ = false;
+  timer_.cancel();
+  missed_ = 0;
+  outstanding_ = false;
+  alive_ = true;
 }
 
 void LivenessProbe::tick() {
-  if (!running_) return;
+  if (!running_ || !ticking_) return;
   if (outstanding_ && ++missed_ >= p_.misses && alive_ && armed_) {
     alive_ = false;
     on_change_(false);
@@ -80,8 +92,10 @@ void LivenessProbe::tick() {
   sent_at_ = std::chrono::steady_clock::now();
   ++sent_;
   timer_.expires_after(std::chrono::milliseconds(p_.interval_ms));
-  timer_.async_wait([this](const boost::system::error_code& e) {
-    if (!e) tick();
+  // A handler of an earlier run (pause, then resume, before it ran) must not start a second
+  // chain of ticks beside the new one.
+  timer_.async_wait([this, run = run_](const boost::system::error_code& e) {
+    if (!e && run == run_) tick();
   });
 }
 

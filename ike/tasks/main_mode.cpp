@@ -126,6 +126,7 @@ void Engine::Core::mm_respond_mm1(Peer& p, const codec::Header& h, Endpoint loca
   rh.flags = 0;
   sa->retx.last_in.assign(data.begin(), data.end());
   sa->retx.last_out = codec::encode_plain(rh, pl);
+  sa->retx.sent_at = now;  // MM3 answers it: a round-trip sample for our Quick Mode timers
   send(p, *sa, sa->retx.last_out);
   sa->half_open_timer = arm(limits.half_open_timeout_ms, TimerRef{p.id, TimerKind::kHalfOpen, sa->serial});
   p.sas.push_back(std::move(sa));
@@ -136,7 +137,10 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
   IkeSa& sa = *sap;
   // A retransmitted request: answer from the cache, exactly one packet.
   if (!sa.retx.last_in.empty() && std::equal(data.begin(), data.end(), sa.retx.last_in.begin(), sa.retx.last_in.end())) {
-    if (!sa.initiator && !sa.retx.last_out.empty()) send(p, sa, sa.retx.last_out);
+    if (!sa.initiator && !sa.retx.last_out.empty()) {
+      send(p, sa, sa.retx.last_out);
+      ++sa.retx.tries;  // which copy the next message answers is now unknown (Karn)
+    }
     if (!sa.initiator && !sa.lifetime_notice.empty()) send(p, sa, sa.lifetime_notice);  // after MM6 again
     return;
   }
@@ -170,6 +174,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         fail_sa(p, sa, Reason::kMalformed, "MM2: " + why);
         return;
       }
+      answered(p, sa.retx);
       sa.choice = std::move(*choice);
       sa.cky_r = h.cky_r;
       sa.peer_dpd = has_vid(msg->payloads, kVidDpd, 16);
@@ -203,6 +208,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
       const auto* ke = find(msg->payloads, PayloadType::kKe);
       const auto* nonce = find(msg->payloads, PayloadType::kNonce);
       if (!ke || !nonce || nonce->body.size() < 8 || nonce->body.size() > 256) return;  // RFC 2409 §5: 8..256 bytes
+      answered(p, sa.retx);  // MM3 answers our MM2, MM4 our MM3
       if (sa.state == S::kR2) {
         auto dh = crypto::DhKey::generate(sa.choice.suite.group, rng, dh_options(p.cfg));
         if (!dh) return;
@@ -240,6 +246,8 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         sa.retx.last_in.assign(data.begin(), data.end());
         sa.retx.last_out = codec::encode_plain(oh, pl);
         sa.state = S::kR4;
+        sa.retx.tries = 0;
+        sa.retx.sent_at = now;
         send(p, sa, sa.retx.last_out);
         return;
       }
@@ -317,6 +325,7 @@ void Engine::Core::mm_on_message(Peer& p, IkeSa* sap, const codec::Header& h, En
         sa.last_p1_block = sa.iv;
         if (p.cfg.initial_contact) p.initial_contact_sent = true;
       } else {
+        answered(p, sa.retx);  // MM5 answers our MM4
         Bytes idir = id_v4(p.cfg.local_id);
         Bytes hr = crypto::hash_r(hash, sa.keys.skeyid, sa.g_xi, sa.g_xr, sa.cky_i, sa.cky_r, sa.sai_b, idir);
         sa.retx.last_in.assign(data.begin(), data.end());
@@ -344,7 +353,10 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.state = IkeSa::State::kEstablished;
   sa.established_at = now;
   cancel(sa.half_open_timer);
-  if (sa.initiator) cancel(sa.retx.timer);
+  if (sa.initiator) {
+    answered(p, sa.retx);  // MM6
+    cancel(sa.retx.timer);
+  }
   sa.dh.reset();  // the DH private value is no longer needed
   heard_from(p);
   emit(Event{EventType::kPhase1Up, p.id, Reason::kNone, sa.nat() ? "NAT detected" : ""});

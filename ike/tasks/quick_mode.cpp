@@ -261,6 +261,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, End
     qm.nr = nr->body;
     qm.iv = iv;
     Bytes h3 = crypto::qm_hash3(hash, sa.keys.skeyid_a, qm.mid, qm.ni, qm.nr);
+    answered(p, qm.retx);
     cancel(qm.retx.timer);
     qm.retx.last_in.assign(data.begin(), data.end());
     qm.retx.last_out = encrypt(sa, Exchange::kQuickMode, qm.mid, qm.iv, {{PayloadType::kHash, h3}});
@@ -279,6 +280,7 @@ void Engine::Core::qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, End
     }
     authenticated_from(p, sa, local, remote);
     qm.iv = iv;
+    answered(p, qm.retx);  // QM3 answers our QM2
     cancel(qm.retx.timer);
     qm.retx.last_out.clear();  // nothing to answer: QM3 is the last message
     qm.retx.last_in.assign(data.begin(), data.end());

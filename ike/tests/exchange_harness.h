@@ -31,6 +31,7 @@ struct Packet {
   bool from_a = true;
   SendDatagram d;
   std::size_t index = 0;  // position in the whole conversation, for impairments
+  Millis at = 0;          // when it was sent
 };
 
 struct Side {
@@ -104,6 +105,7 @@ class Harness {
   std::function<bool(const Packet&)> duplicate;  // impairment: true = deliver twice
   std::function<void(bool from_a, const Action&)> observe;  // sees every action before it is executed
   bool blackhole_b = false;
+  Millis latency = 0;  // one-way delay of every datagram (0: delivered by the next pump)
   // With a NAT: the public port its UDP 4500 mapping uses for A. Changing it models a NAT that
   // renewed its mapping; datagrams to the old port are then dropped by the NAT.
   std::uint16_t nat_port_4500 = 44500;
@@ -134,8 +136,14 @@ class Harness {
       for (Side* s : {&a, &b})
         for (auto [id, at] : s->timers)
           if (at <= end && (!next || at < *next)) next = at;
+      if (!delayed_.empty() && delayed_.begin()->first <= end && (!next || delayed_.begin()->first < *next))
+        next = delayed_.begin()->first;
       if (!next) break;
       now = std::max(now, *next);
+      while (!delayed_.empty() && delayed_.begin()->first <= now) {  // arrived
+        wire_.push_back(delayed_.begin()->second);
+        delayed_.erase(delayed_.begin());
+      }
       std::vector<std::pair<Side*, TimerId>> due;
       for (Side* s : {&a, &b})
         for (auto [id, at] : s->timers)
@@ -207,10 +215,14 @@ class Harness {
           } else {
             EXPECT_EQ(d->non_esp_marker, d->local.port == kNatTPort);
           }
-          Packet p{s == &a, *d, log.size()};
+          Packet p{s == &a, *d, log.size(), now};
           if (getenv("IKE_TRACE")) { auto hh = codec::decode_header(d->data); fprintf(stderr, "%llu %s send ex=%d mid=%08x len=%zu port=%d\n", (unsigned long long)now, s == &a ? "A" : "B", hh ? (int)hh->exchange : -1, hh ? hh->message_id : 0, d->data.size(), d->local.port); }
           log.push_back(p);
           if (drop && drop(p)) continue;
+          if (latency) {
+            delayed_.emplace(now + latency, p);
+            continue;
+          }
           wire_.push_back(p);
           if (duplicate && duplicate(p)) wire_.push_back(p);
         } else if (auto* t = std::get_if<ArmTimer>(&act)) {
@@ -262,6 +274,7 @@ class Harness {
 
   bool nat_;
   std::deque<Packet> wire_;
+  std::multimap<Millis, Packet> delayed_;  // with latency: by arrival time
 };
 
 }  // namespace xgw::ike::test

@@ -198,9 +198,10 @@ ${TF[$t.gwd]//; /$nl}
 }
 
 # gwd_start: runs gwd in the cgw namespace (nsenter, so bpffs stays visible for its pins).
+# It must open its control socket within GWD_START_WAIT seconds (default 10).
 gwd_start() {
   ns_daemon cgw gwd /run/xgw-test/gwd.log "$XGW_BIN/gwd" --config "$GWD_CONF" "$@"
-  poll 10 test -S "$GWD_SOCK" || { echo "gwd did not open its control socket"; tail -20 /run/xgw-test/gwd.log; return 1; }
+  poll "${GWD_START_WAIT:-10}" test -S "$GWD_SOCK" || { echo "gwd did not open its control socket"; tail -20 /run/xgw-test/gwd.log; return 1; }
 }
 
 # gwd_stop [SECONDS]: SIGTERM, then SIGKILL if gwd is still there after SECONDS (default 10).
