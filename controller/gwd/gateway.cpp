@@ -144,7 +144,10 @@ void Gateway::arm(ike::TimerId id, ike::Millis at) {
   timer->expires_at(std::chrono::steady_clock::time_point(std::chrono::milliseconds(at)));
   timer->async_wait([this, id](const boost::system::error_code& ec) {
     if (ec) return;
-    timers_.erase(id);
+    // Answers already received first: one of them may make this timeout moot (a
+    // retransmission's answer cancels its timer, a DPD ACK its deadline).
+    if (sockets_) sockets_->read_pending();
+    if (!timers_.erase(id)) return;  // cancelled by what was just read
     engine_.on_timer(id, now());
     drain();
   });

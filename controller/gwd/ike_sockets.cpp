@@ -78,15 +78,36 @@ asio::awaitable<void> IkeSockets::receive_loop(udp::socket& sock, std::uint16_t 
       log_warn("receive on UDP " + std::to_string(port) + ": " + e.code().message());
       continue;
     }
-    std::span<const std::uint8_t> data(buf.data(), n);
-    if (port == 4500) {
-      if (n == 1 && data[0] == 0xff) continue;  // NAT keepalive
-      if (n < 4 || std::memcmp(data.data(), kNonEspMarker, 4) != 0) continue;  // not IKE
-      data = data.subspan(4);
+    dispatch(port, from, std::span<const std::uint8_t>(buf.data(), n));
+  }
+}
+
+void IkeSockets::dispatch(std::uint16_t port, const udp::endpoint& from, std::span<const std::uint8_t> data) {
+  if (port == 4500) {
+    if (data.size() == 1 && data[0] == 0xff) return;  // NAT keepalive
+    if (data.size() < 4 || std::memcmp(data.data(), kNonEspMarker, 4) != 0) return;  // not IKE
+    data = data.subspan(4);
+  }
+  ike::Endpoint local{local_ip_, port};
+  ike::Endpoint remote{from.address().to_v4().to_uint(), from.port()};
+  on_ike_(local, remote, data);
+}
+
+void IkeSockets::read_pending() {
+  // Bounded: a flood must not keep the caller (a timer) from running.
+  constexpr int kMaxDatagrams = 256;
+  std::vector<std::uint8_t> buf(65536);
+  for (auto [sock, port] : {std::pair{&sock500_, std::uint16_t{500}}, std::pair{&sock4500_, std::uint16_t{4500}}}) {
+    if (!sock->is_open()) continue;
+    for (int i = 0; i < kMaxDatagrams; ++i) {
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      ssize_t n = ::recvfrom(sock->native_handle(), buf.data(), buf.size(), MSG_DONTWAIT,
+                             reinterpret_cast<sockaddr*>(&from), &len);
+      if (n < 0 || from.sin_family != AF_INET) break;  // EAGAIN: nothing (more) queued
+      udp::endpoint ep(asio::ip::address_v4(ntohl(from.sin_addr.s_addr)), ntohs(from.sin_port));
+      dispatch(port, ep, std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
     }
-    ike::Endpoint local{local_ip_, port};
-    ike::Endpoint remote{from.address().to_v4().to_uint(), from.port()};
-    on_ike_(local, remote, data);
   }
 }
 

@@ -25,6 +25,11 @@ class IkeSockets {
 
   IkeSockets(boost::asio::io_context& io, std::uint32_t local_ip, kernel::KernelIpsec& kernel, Handler on_ike);
   void start();
+  // Hands every datagram already queued on the sockets to the handler, without waiting.
+  // Before acting on a timeout: on a busy loop an answer can sit in the receive buffer while
+  // the retransmission or DPD timer fires, and the peer would be asked again or declared
+  // dead although it answered (bench-ike, 200 tunnels: DPD-dead with the ACKs unread).
+  void read_pending();
   void send(const ike::SendDatagram& d);
   // RFC 3948 §4: a one-byte 0xFF datagram keeps a NAT mapping alive.
   void send_keepalive(std::uint32_t remote_ip, std::uint16_t remote_port);
@@ -33,6 +38,7 @@ class IkeSockets {
  private:
   using udp = boost::asio::ip::udp;
   boost::asio::awaitable<void> receive_loop(udp::socket& sock, std::uint16_t port);
+  void dispatch(std::uint16_t port, const udp::endpoint& from, std::span<const std::uint8_t> data);
   udp::socket& socket_for(std::uint16_t local_port);
 
   std::uint32_t local_ip_;

@@ -70,6 +70,8 @@ void LivenessProbe::pause() {
 
 void LivenessProbe::tick() {
   if (!running_ || !ticking_) return;
+  // A reply already queued counts before a miss does (a busy loop reads late).
+  read_pending();
   if (outstanding_ && ++missed_ >= p_.misses && alive_ && armed_) {
     alive_ = false;
     on_change_(false);
@@ -102,16 +104,26 @@ void LivenessProbe::tick() {
 void LivenessProbe::receive() {
   sock_.async_receive(asio::buffer(buf_), [this](const boost::system::error_code& ec, std::size_t n) {
     if (ec == asio::error::operation_aborted || !running_) return;
-    if (!ec && n >= 20) {
-      // Raw ICMP sockets deliver the IP header too.
-      std::size_t ihl = static_cast<std::size_t>(buf_[0] & 0x0f) * 4;
-      std::uint32_t from = static_cast<std::uint32_t>(buf_[12] << 24 | buf_[13] << 16 | buf_[14] << 8 | buf_[15]);
-      if (n >= ihl + 8 && from == p_.dst && buf_[ihl] == 0 /* echo reply */ &&
-          (buf_[ihl + 4] << 8 | buf_[ihl + 5]) == p_.ident)
-        on_reply(static_cast<std::uint16_t>(buf_[ihl + 6] << 8 | buf_[ihl + 7]));
-    }
+    if (!ec) handle_datagram(n);
     receive();
   });
+}
+
+void LivenessProbe::read_pending() {
+  for (;;) {
+    ssize_t n = ::recv(sock_.native_handle(), buf_.data(), buf_.size(), MSG_DONTWAIT);
+    if (n < 0) return;  // EAGAIN: nothing queued
+    handle_datagram(static_cast<std::size_t>(n));
+  }
+}
+
+void LivenessProbe::handle_datagram(std::size_t n) {
+  if (n < 20) return;
+  // Raw ICMP sockets deliver the IP header too.
+  std::size_t ihl = static_cast<std::size_t>(buf_[0] & 0x0f) * 4;
+  std::uint32_t from = static_cast<std::uint32_t>(buf_[12] << 24 | buf_[13] << 16 | buf_[14] << 8 | buf_[15]);
+  if (n >= ihl + 8 && from == p_.dst && buf_[ihl] == 0 /* echo reply */ && (buf_[ihl + 4] << 8 | buf_[ihl + 5]) == p_.ident)
+    on_reply(static_cast<std::uint16_t>(buf_[ihl + 6] << 8 | buf_[ihl + 7]));
 }
 
 void LivenessProbe::on_reply(std::uint16_t seq) {

@@ -51,6 +51,8 @@ class LivenessProbe {
  private:
   void tick();
   void receive();
+  void read_pending();  // replies already queued, without waiting
+  void handle_datagram(std::size_t n);
   void on_reply(std::uint16_t seq);
 
   Params p_;
