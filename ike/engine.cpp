@@ -169,6 +169,7 @@ void Engine::on_timer(TimerId id, Millis now) {
       }
       r->timer = 0;
       if (r->tries >= p.cfg.retransmit.tries) {
+        c.unanswered(p);
         if (qm) {
           Reason why = qm->initiator ? Reason::kNoReplyQM1 : Reason::kNoReplyQM2;
           c.emit(Event{EventType::kFailure, p.id, why, "Quick Mode " + std::to_string(qm->mid) + " timed out"});

@@ -173,6 +173,10 @@ struct Engine::Core {
   // The peer answered the request `r` retransmits: a round-trip sample (or Karn's backoff).
   void answered(Peer& p, const Retx& r);
   Millis retx_timeout(const Peer& p) const;
+  Millis measured_timeout(const Peer& p) const;
+  // No copy of a request was answered: nothing says the peer is slow rather than gone, so
+  // the next exchange starts at the measured pace again.
+  void unanswered(Peer& p);
   // The next interval after a timeout: backed off, capped at the configured maximum or the
   // peer's timeout when that is longer.
   Millis retx_backoff(const Peer& p, Millis interval) const;

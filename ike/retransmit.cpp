@@ -29,20 +29,29 @@ void RttEstimate::sample(Millis rtt) {
   srtt = (7 * srtt + rtt) / 8;
 }
 
-Millis Engine::Core::retx_timeout(const Peer& p) const {
+// From the round trips measured, without Karn's backoff.
+Millis Engine::Core::measured_timeout(const Peer& p) const {
   const RttEstimate& e = p.rtt.sampled ? p.rtt : rtt;
   Millis t = p.cfg.retransmit.initial_ms;  // the floor: also the start without any sample
   if (e.sampled) t = std::max(t, timeout_of(e));
-  t = std::max(t, p.rtt.backoff);
   return std::min(t, std::max(kMaxTimeoutMs, p.cfg.retransmit.initial_ms));
+}
+
+Millis Engine::Core::retx_timeout(const Peer& p) const {
+  return std::max(measured_timeout(p), std::min(p.rtt.backoff, kMaxTimeoutMs));
 }
 
 Millis Engine::Core::retx_backoff(const Peer& p, Millis interval) const {
   Millis next = static_cast<Millis>(static_cast<double>(interval) * p.cfg.retransmit.backoff);
   // The configured cap keeps a peer that does not answer at all (an endpoint that died, AWS
   // maintenance) asked every few seconds; a peer measured slower than that gets its own.
-  return std::min(next, std::max(p.cfg.retransmit.max_interval_ms, retx_timeout(p)));
+  // Karn's backoff does not raise the cap: it is a guess, and a peer that went silent
+  // right after one must still be asked at the configured pace (gw-failover's endpoint
+  // restart took 6.4 s instead of 2-4 s when it did).
+  return std::min(next, std::max(p.cfg.retransmit.max_interval_ms, measured_timeout(p)));
 }
+
+void Engine::Core::unanswered(Peer& p) { p.rtt.backoff = 0; }
 
 void Engine::Core::start_retx(Peer& p, Retx& r, TimerKind kind, std::uint64_t serial, std::uint32_t mid) {
   cancel(r.timer);

@@ -177,6 +177,7 @@ void Engine::Core::dpd_tick(Peer& p) {
 
 void Engine::Core::peer_dead(Peer& p, Reason r, std::string detail) {
   emit(Event{EventType::kDpdDead, p.id, r, detail});
+  unanswered(p);
   while (!p.children.empty()) {
     ChildSa& c = p.children.front();
     bool active = c.outbound_active;

@@ -54,13 +54,21 @@ TEST(Retransmit, SlowPeerIsWaitedForAfterItsFirstAnswer) {
 }
 
 // The longest silence between two of A's datagrams once B went silent (DPD, retransmissions,
-// restarts), after a handshake with the given one-way latency.
-Millis longest_gap_to_a_silent_peer(Millis latency) {
+// restarts), after a handshake with the given one-way latency whose Quick Mode answer came
+// only to the third copy of QM1 (Karn's backoff then stands at 4 s) when `late_qm2`.
+Millis longest_gap_to_a_silent_peer(Millis latency, bool late_qm2 = false) {
   Harness h(quick_retransmits(default_config(true)), quick_retransmits(default_config(false)));
   h.latency = latency;
+  int qm2_dropped = 0;
+  if (late_qm2)
+    h.drop = [&](const Packet& p) {
+      auto hdr = codec::decode_header(p.d.data);
+      return !p.from_a && hdr && hdr->exchange == Exchange::kQuickMode && qm2_dropped++ < 2;
+    };
   h.start();
   h.advance(20000);
   EXPECT_TRUE(h.both_up());
+  h.drop = nullptr;
   h.blackhole_b = true;
   const std::size_t from = h.log.size();
   h.a.eng->on_liveness_lost(h.a.peer, h.now);  // DPD at once, then restarts forever
@@ -79,6 +87,12 @@ Millis longest_gap_to_a_silent_peer(Millis latency) {
 // retransmissions capped at 2 s, a restart 1 s after a failed exchange.
 TEST(Retransmit, SilentFastPeerIsStillAskedEveryFewSeconds) {
   EXPECT_LE(longest_gap_to_a_silent_peer(50), 3000u);
+}
+
+// Karn's backoff is a guess about a slow peer; once the peer answers nothing at all it is
+// asked at the configured pace again.
+TEST(Retransmit, SilentPeerAfterAnAmbiguousAnswerIsStillAskedEveryFewSeconds) {
+  EXPECT_LE(longest_gap_to_a_silent_peer(50, true), 3000u);
 }
 
 // One measured slow is asked at its own pace, never more rarely than every 10 s (+ restart).
