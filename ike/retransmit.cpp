@@ -66,7 +66,7 @@ void Engine::Core::answered(Peer& p, const Retx& r) {
     Millis sample = now - r.sent_at;
     p.rtt.sample(sample);
     rtt.sample(sample);
-    p.rtt.backoff = 0;  // a valid sample replaces the backoff (RFC 6298 §5.7)
+    p.rtt.backoff = 0;  // a valid sample collapses the backoff (RFC 6298 §5, after rule 5.7)
     return;
   }
   // Which transmission this answers is unknown (Karn): no sample, but the next exchange
