@@ -344,8 +344,9 @@ void Gateway::on_event(const ike::Event& e) {
       ++t->phase2_established;
       t->spi_in = e.spi_in;
       t->spi_out = e.spi_out;
-      if (!t->probe) start_probe(*t);  // an on-demand tunnel's probe exists only while it has SAs
-      t->probe->resume(fresh);
+      // An on-demand tunnel's probe exists only while it has SAs; a new probe resumes itself.
+      if (!t->probe) start_probe(*t);
+      else t->probe->resume(fresh);
       log_info(name + "phase 2 up, spi in " + hex32(e.spi_in) + " out " + hex32(e.spi_out));
       reselect(c, t->cfg->name + " came up");
       break;

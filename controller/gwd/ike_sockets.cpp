@@ -96,7 +96,7 @@ void IkeSockets::dispatch(std::uint16_t port, const udp::endpoint& from, std::sp
 void IkeSockets::read_pending() {
   // Bounded: a flood must not keep the caller (a timer) from running.
   constexpr int kMaxDatagrams = 256;
-  std::vector<std::uint8_t> buf(65536);
+  std::vector<std::uint8_t>& buf = pending_buf_;
   for (auto [sock, port] : {std::pair{&sock500_, std::uint16_t{500}}, std::pair{&sock4500_, std::uint16_t{4500}}}) {
     if (!sock->is_open()) continue;
     for (int i = 0; i < kMaxDatagrams; ++i) {

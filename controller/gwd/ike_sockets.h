@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <vector>
 
 #include "ike/actions.h"
 #include "kernel_ipsec.h"
@@ -44,6 +45,7 @@ class IkeSockets {
   std::uint32_t local_ip_;
   Handler on_ike_;
   udp::socket sock500_, sock4500_;
+  std::vector<std::uint8_t> pending_buf_ = std::vector<std::uint8_t>(65536);  // read_pending's, allocated once
 };
 
 }  // namespace xgw::gwd

@@ -48,10 +48,14 @@ void LivenessProbe::stop() {
   sock_.close(ec);
 }
 
-void LivenessProbe::resume(bool fresh) {
+void LivenessProbe::forget_misses() {
   missed_ = 0;
   outstanding_ = false;
   alive_ = true;
+}
+
+void LivenessProbe::resume(bool fresh) {
+  forget_misses();
   if (fresh) armed_ = false;
   if (running_ && !ticking_) {
     ticking_ = true;
@@ -63,9 +67,7 @@ void LivenessProbe::resume(bool fresh) {
 void LivenessProbe::pause() {
   ticking_ = false;
   timer_.cancel();
-  missed_ = 0;
-  outstanding_ = false;
-  alive_ = true;
+  forget_misses();
 }
 
 void LivenessProbe::tick() {
@@ -104,26 +106,28 @@ void LivenessProbe::tick() {
 void LivenessProbe::receive() {
   sock_.async_receive(asio::buffer(buf_), [this](const boost::system::error_code& ec, std::size_t n) {
     if (ec == asio::error::operation_aborted || !running_) return;
-    if (!ec) handle_datagram(n);
+    if (!ec) handle_datagram(buf_.data(), n);
     receive();
   });
 }
 
+// Into its own buffer: the pending async_receive may already have filled buf_ with a reply
+// whose handler has not run yet.
 void LivenessProbe::read_pending() {
   for (;;) {
-    ssize_t n = ::recv(sock_.native_handle(), buf_.data(), buf_.size(), MSG_DONTWAIT);
+    ssize_t n = ::recv(sock_.native_handle(), pending_buf_.data(), pending_buf_.size(), MSG_DONTWAIT);
     if (n < 0) return;  // EAGAIN: nothing queued
-    handle_datagram(static_cast<std::size_t>(n));
+    handle_datagram(pending_buf_.data(), static_cast<std::size_t>(n));
   }
 }
 
-void LivenessProbe::handle_datagram(std::size_t n) {
+void LivenessProbe::handle_datagram(const std::uint8_t* b, std::size_t n) {
   if (n < 20) return;
   // Raw ICMP sockets deliver the IP header too.
-  std::size_t ihl = static_cast<std::size_t>(buf_[0] & 0x0f) * 4;
-  std::uint32_t from = static_cast<std::uint32_t>(buf_[12] << 24 | buf_[13] << 16 | buf_[14] << 8 | buf_[15]);
-  if (n >= ihl + 8 && from == p_.dst && buf_[ihl] == 0 /* echo reply */ && (buf_[ihl + 4] << 8 | buf_[ihl + 5]) == p_.ident)
-    on_reply(static_cast<std::uint16_t>(buf_[ihl + 6] << 8 | buf_[ihl + 7]));
+  std::size_t ihl = static_cast<std::size_t>(b[0] & 0x0f) * 4;
+  std::uint32_t from = static_cast<std::uint32_t>(b[12] << 24 | b[13] << 16 | b[14] << 8 | b[15]);
+  if (n >= ihl + 8 && from == p_.dst && b[ihl] == 0 /* echo reply */ && (b[ihl + 4] << 8 | b[ihl + 5]) == p_.ident)
+    on_reply(static_cast<std::uint16_t>(b[ihl + 6] << 8 | b[ihl + 7]));
 }
 
 void LivenessProbe::on_reply(std::uint16_t seq) {

@@ -52,7 +52,8 @@ class LivenessProbe {
   void tick();
   void receive();
   void read_pending();  // replies already queued, without waiting
-  void handle_datagram(std::size_t n);
+  void handle_datagram(const std::uint8_t* b, std::size_t n);
+  void forget_misses();
   void on_reply(std::uint16_t seq);
 
   Params p_;
@@ -70,7 +71,8 @@ class LivenessProbe {
   std::chrono::steady_clock::time_point sent_at_;
   double last_rtt_ms_ = 0;
   std::uint64_t sent_ = 0, received_ = 0;
-  std::array<std::uint8_t, 1500> buf_{};
+  std::array<std::uint8_t, 1500> buf_{};          // the async receive's
+  std::array<std::uint8_t, 1500> pending_buf_{};  // read_pending's
 };
 
 }  // namespace xgw::gwd
