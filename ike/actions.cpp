@@ -40,6 +40,7 @@ std::string to_string(EventType t) {
     case EventType::kPeerDelete: return "peer_delete";
     case EventType::kFailure: return "failure";
     case EventType::kKeysEstablished: return "keys_established";
+    case EventType::kPhase1Duplicate: return "phase1_duplicate";
   }
   return "unknown";
 }

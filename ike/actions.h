@@ -98,6 +98,7 @@ std::string to_string(Reason r);
 
 enum class EventType : std::uint8_t {
   kPhase1Up, kPhase1Down, kPhase2Up, kPhase2Down, kDpdDead, kPeerDelete, kFailure, kKeysEstablished,
+  kPhase1Duplicate,  // a phase 1 collision left two ISAKMP SAs: detail says which one goes
 };
 std::string to_string(EventType t);
 

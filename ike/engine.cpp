@@ -53,6 +53,7 @@ void Engine::terminate(PeerId id, Millis now) {
   core_->cancel(p.restart_timer);
   core_->cancel(p.dpd_timer);
   core_->cancel(p.keepalive_timer);
+  core_->cancel(p.duplicate_timer);
   IkeSa* sa = core_->newest_established(p);
   // Delete the ESP SAs first, then the ISAKMP SA (the order strongSwan uses, so the peer
   // can still authenticate the ESP Delete).
@@ -133,6 +134,10 @@ void Engine::on_timer(TimerId id, Millis now) {
     case TimerKind::kKeepalive:
       p.keepalive_timer = 0;
       c.keepalive_tick(p);
+      return;
+    case TimerKind::kDuplicateIsakmp:
+      p.duplicate_timer = 0;
+      c.retire_duplicate_isakmp(p);
       return;
     default: break;
   }
@@ -375,6 +380,7 @@ void Engine::Core::remove_sa(Peer& p, std::uint64_t serial) {
     drop_early_inbound(p, sa, qm);
   }
   p.sas.erase(it);  // keys are wiped by crypto::Secret
+  resume_reauth_schedule(p);
 }
 
 void Engine::Core::fail_sa(Peer& p, IkeSa& sa, Reason r, std::string detail) {

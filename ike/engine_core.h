@@ -117,6 +117,7 @@ struct Peer {
   // renewed on the new one, since a peer such as strongSwan removes the child SAs it made
   // under an ISAKMP SA together with it.
   std::uint64_t retire_ike_sa = 0;
+  TimerId duplicate_timer = 0;  // looks for ISAKMP SAs a phase 1 collision left (isakmp_retire.cpp)
   bool initial_contact_sent = false;
   TimerId restart_timer = 0;
   // DPD (RFC 3706)
@@ -130,7 +131,10 @@ struct Peer {
   RttEstimate rtt;  // answers of this peer to our requests
 };
 
-enum class TimerKind { kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd, kKeepalive };
+enum class TimerKind {
+  kRetxMM, kRetxQM, kHalfOpen, kIkeRekey, kIkeExpire, kChildRekey, kChildExpire, kSwitchOut, kRestart, kDpd, kKeepalive,
+  kDuplicateIsakmp,
+};
 struct TimerRef {
   PeerId peer = 0;
   TimerKind kind{};
@@ -202,7 +206,17 @@ struct Engine::Core {
   void mm_on_message(Peer& p, IkeSa* sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void mm_respond_mm1(Peer& p, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void mm_established(Peer& p, IkeSa& sa);
+
+  // --- retiring ISAKMP SAs (tasks/isakmp_retire.cpp)
+  // Deletes ISAKMP SA `old` once the active pair runs on a pair renewed under `on`.
+  void retire_after_renewal(Peer& p, IkeSa& on, std::uint64_t old);
   void retire_replaced_ike_sa(Peer& p);
+  // After a phase 1 collision: arms the look for duplicates / acts on it when it fires.
+  void watch_duplicate_isakmp(Peer& p);
+  void retire_duplicate_isakmp(Peer& p);
+  // The newest established ISAKMP SA re-authenticates when due, even if its rekey time passed
+  // while a newer one (gone now) was the newest.
+  void resume_reauth_schedule(Peer& p);
 
   // --- NAT-T (tasks/natd.cpp)
   std::vector<codec::RawPayload> natd_payloads(const IkeSa& sa);

@@ -178,6 +178,7 @@ std::optional<std::string> Engine::restore(PeerId id, const nlohmann::json& snap
       c.retire_replaced_ike_sa(p);
     }
   }
+  c.watch_duplicate_isakmp(p);  // a snapshot taken during a phase 1 collision
   // Whoever wants the tunnel up brings up what is missing, as initiate() does. A peer that
   // was only responding (want_up false) waits for the peer, as it did before the restart.
   if (p.want_up && p.children.empty()) {

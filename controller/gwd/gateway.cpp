@@ -362,6 +362,9 @@ void Gateway::on_event(const ike::Event& e) {
     case ike::EventType::kPeerDelete:
       log_warn(name + ike::to_string(e.type) + " (" + e.detail + ")");
       break;
+    case ike::EventType::kPhase1Duplicate:
+      log_info(name + "phase 1 collision: " + e.detail);
+      break;
     case ike::EventType::kFailure:
       t->last_failure = e.reason;
       t->last_failure_detail = e.detail;

@@ -375,19 +375,11 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   sa.expire_timer = arm(Millis{sa.choice.lifetime_s} * 1000, TimerRef{p.id, TimerKind::kIkeExpire, sa.serial});
   p1_send_responder_lifetime(p, sa);  // responder: our lifetime is shorter than proposed
   if (sa.replaces && find_sa(p, sa.replaces)) {
-    // Re-authentication done: the new ISAKMP SA takes over. Our child SAs would survive the
-    // old one, but the peer's may not (strongSwan deletes the children it negotiated under an
-    // ISAKMP SA with it): renew the active pair on the new SA first, make-before-break, and
-    // delete the old ISAKMP SA (RFC 2408 §4.8) once traffic runs on the new pair.
-    p.retire_ike_sa = sa.replaces;
-    ChildSa* act = active_child(p);
-    if (act && !act->rekeying) {
-      act->rekeying = true;
-      qm_start(p, sa, act->serial);
-    } else if (!act) {
-      retire_replaced_ike_sa(p);
-    }
+    // Re-authentication done: the new ISAKMP SA takes over, make-before-break
+    // (isakmp_retire.cpp).
+    retire_after_renewal(p, sa, sa.replaces);
   }
+  watch_duplicate_isakmp(p);
   if (sa.nat_local && p.cfg.nat_keepalive_s && !p.keepalive_timer)
     p.keepalive_timer = arm(Millis{p.cfg.nat_keepalive_s} * 1000, TimerRef{p.id, TimerKind::kKeepalive});
   if (sa.peer_dpd && p.cfg.dpd_delay_s && !p.dpd_timer)
@@ -408,14 +400,6 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
       for (auto& [mid, q] : s->qms) qm_running = qm_running || (q.initiator && q.state != QuickMode::State::kDone);
     if (!qm_running) qm_start(p, sa, 0);
   }
-}
-
-void Engine::Core::retire_replaced_ike_sa(Peer& p) {
-  std::uint64_t serial = std::exchange(p.retire_ike_sa, 0);
-  IkeSa* old = serial ? find_sa(p, serial) : nullptr;
-  if (!old) return;
-  if (old->established()) send_delete_isakmp(p, *old);
-  remove_sa(p, serial);
 }
 
 }  // namespace xgw::ike

@@ -503,21 +503,56 @@ TEST(ResponderLifetime, Phase1NoticeIsRepeatedWithARetransmittedMm6) {
 namespace xgw::ike::test {
 namespace {
 
-TEST(Collision, BothSidesInitiateAtOnce) {
-  Harness h;
+// Both ends initiate at the same instant; both tunnels are up 5 s later.
+void initiate_both_at_once(Harness& h) {
   h.a.eng->initiate(h.a.peer, h.now);
   h.b.eng->initiate(h.b.peer, h.now);
   h.pump();
   h.advance(5000);
-  ASSERT_TRUE(h.both_up());
-  h.expect_matching_sas();
-  h.advance(8000 * 1000);  // through several rekeys and re-authentications
+}
+
+// Still up with matching SAs, and no pair was lost, after `ms` more.
+void expect_up_without_loss_after(Harness& h, Millis ms) {
+  h.advance(ms);
   ASSERT_TRUE(h.both_up());
   h.expect_matching_sas();
   EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
   EXPECT_EQ(h.b.count(EventType::kPhase2Down), 0u);
+}
+
+TEST(Collision, BothSidesInitiateAtOnce) {
+  Harness h;
+  initiate_both_at_once(h);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+  expect_up_without_loss_after(h, 8000 * 1000);  // through several rekeys and re-authentications
   EXPECT_LE(h.a.sad_in.size(), 2u);
   EXPECT_LE(h.b.sad_in.size(), 2u);
+}
+
+// Both ends initiating at once leave two ISAKMP SAs, each re-authenticated by its initiator
+// from then on: two for good unless one end retires one. After the grace the peer gets to
+// clean up, both ends keep the same one (the lowest cookies) and delete the other once the
+// active pair runs on a pair renewed under the one kept.
+TEST(Collision, DuplicateIsakmpSaIsRetiredByBothEndsAlike) {
+  Harness h;
+  initiate_both_at_once(h);
+  ASSERT_TRUE(h.both_up());
+  ASSERT_EQ(h.a.eng->status(h.a.peer).ike_sas, 2u);
+  ASSERT_EQ(h.b.eng->status(h.b.peer).ike_sas, 2u);
+  expect_up_without_loss_after(h, 30000);
+  EXPECT_EQ(h.a.eng->status(h.a.peer).ike_sas, 1u);
+  EXPECT_EQ(h.b.eng->status(h.b.peer).ike_sas, 1u);
+  const Event* da = h.a.last(EventType::kPhase1Duplicate);
+  const Event* db = h.b.last(EventType::kPhase1Duplicate);
+  ASSERT_NE(da, nullptr);
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(da->detail, db->detail);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 0u);
+  // The DPD and rekeys that follow run on the ISAKMP SA kept.
+  expect_up_without_loss_after(h, 8000 * 1000);
+  EXPECT_EQ(h.a.count(EventType::kPhase1Duplicate), 1u);
+  EXPECT_EQ(h.b.count(EventType::kPhase1Duplicate), 1u);
 }
 
 }  // namespace
