@@ -36,7 +36,7 @@ void Engine::initiate(PeerId id, Millis now) {
   Peer& p = it->second;
   p.want_up = true;
   if (auto* sa = core_->newest_established(p)) {
-    if (p.children.empty()) core_->qm_start(p, *sa, 0);
+    if (p.children.empty() && !core_->quick_mode_under_way(p)) core_->qm_start(p, *sa, 0);
     return;
   }
   for (auto& sa : p.sas)
@@ -156,6 +156,7 @@ void Engine::on_timer(TimerId id, Millis now) {
       std::uint32_t in = ch->in.spi, o = ch->out.spi;
       c.child_remove(p, ref.serial, true, false);
       if (active) c.event(p.id, EventType::kPhase2Down, Reason::kExpired, {}, in, o);
+      if (p.children.empty()) c.schedule_restart(p);  // no rekey made it in time: a new pair
     }
     return;
   }
@@ -179,11 +180,12 @@ void Engine::on_timer(TimerId id, Millis now) {
           Reason why = qm->initiator ? Reason::kNoReplyQM1 : Reason::kNoReplyQM2;
           c.emit(Event{EventType::kFailure, p.id, why, "Quick Mode " + std::to_string(qm->mid) + " timed out"});
           c.drop_early_inbound(p, *sa, *qm);
-          bool rekey = qm->rekey_of != 0;
+          std::uint64_t rekey_of = qm->initiator ? qm->rekey_of : 0;
           sa->qms.erase(ref.mid);
-          // A failed first Quick Mode is retried on the next restart; a failed rekey keeps the
-          // old SA (never tear down the only working SA) and retries at the next margin.
-          if (!rekey && p.want_up) c.schedule_restart(p);
+          // A failed first Quick Mode is retried on the next restart; a failed rekey of ours
+          // keeps the old pair (never tear down the only working SA) and is tried again.
+          if (rekey_of) c.rekey_failed(p, rekey_of);
+          else c.schedule_restart(p);
           return;
         }
         Reason why = sa->state == IkeSa::State::kI1   ? Reason::kNoReplyMM1
@@ -254,6 +256,7 @@ void Engine::on_sa_hard_expired(std::uint32_t spi, Millis now) {
         std::uint32_t in = ch.in.spi, o = ch.out.spi;
         core_->child_remove(p, ch.serial, true, false);
         if (active) core_->event(p.id, EventType::kPhase2Down, Reason::kExpired, "kernel hard expiry", in, o);
+        if (p.children.empty()) core_->schedule_restart(p);
         return;
       }
 }

@@ -234,6 +234,11 @@ struct Engine::Core {
   void qm_on_message(Peer& p, IkeSa& sa, const codec::Header& h, Endpoint local, Endpoint remote, ByteView data);
   void qm_install(Peer& p, IkeSa& sa, QuickMode& qm);
   void child_rekey_due(Peer& p, ChildSa& c);
+  // A rekey of pair `serial` got no answer or an error: tried again after the restart delay
+  // while the pair lives.
+  void rekey_failed(Peer& p, std::uint64_t serial);
+  // One of our Quick Modes for a first pair or a rekey is waiting for its answer.
+  bool quick_mode_under_way(const Peer& p) const;
   void child_switch_outbound(Peer& p, ChildSa& c);
   // The switch delay ran out with nothing received on the new inbound SA (quick_mode.cpp).
   void child_switch_due(Peer& p, ChildSa& c);

@@ -103,8 +103,9 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, E
         for (auto it = cur->qms.begin(); it != cur->qms.end();) {
           if (it->second.initiator && it->second.state == QuickMode::State::kSentQM1) {
             cancel(it->second.retx.timer);
-            if (ChildSa* old = find_child(p, it->second.rekey_of)) old->rekeying = false;
+            std::uint64_t rekey_of = it->second.rekey_of;
             it = cur->qms.erase(it);
+            if (rekey_of) rekey_failed(p, rekey_of);
           } else {
             ++it;
           }
@@ -142,6 +143,9 @@ void Engine::Core::info_on_message(Peer& p, IkeSa& sa, const codec::Header& h, E
           child_remove(p, c.serial, false, true);
           event(p.id, EventType::kPeerDelete, Reason::kPeerDelete, "ESP SA", in, o);
           if (active && !active_child(p)) event(p.id, EventType::kPhase2Down, Reason::kPeerDelete, {}, in, o);
+          // The peer deleted the last pair but kept the ISAKMP SA: as the side that keeps the
+          // tunnel up (AWS never initiates IKEv1), negotiate a new one.
+          if (p.children.empty()) schedule_restart(p);
           break;
         }
       }

@@ -394,12 +394,7 @@ void Engine::Core::mm_established(Peer& p, IkeSa& sa) {
   }
   // Whoever wants the tunnel up starts Quick Mode, even on an ISAKMP SA the peer initiated
   // (both ends initiating at once end up here as responders for one of the two).
-  if (p.want_up && p.children.empty()) {
-    bool qm_running = false;
-    for (auto& s : p.sas)
-      for (auto& [mid, q] : s->qms) qm_running = qm_running || (q.initiator && q.state != QuickMode::State::kDone);
-    if (!qm_running) qm_start(p, sa, 0);
-  }
+  if (p.want_up && p.children.empty() && !quick_mode_under_way(p)) qm_start(p, sa, 0);
 }
 
 }  // namespace xgw::ike

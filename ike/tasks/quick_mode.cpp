@@ -453,6 +453,24 @@ void Engine::Core::child_rekey_due(Peer& p, ChildSa& c) {
   qm_start(p, *sa, c.serial);
 }
 
+void Engine::Core::rekey_failed(Peer& p, std::uint64_t serial) {
+  ChildSa* c = find_child(p, serial);
+  if (!c) {  // it expired meanwhile
+    if (p.children.empty()) schedule_restart(p);
+    return;
+  }
+  c->rekeying = false;
+  if (!c->rekey_timer)
+    c->rekey_timer = arm(p.cfg.retransmit.restart_delay_ms, TimerRef{p.id, TimerKind::kChildRekey, c->serial});
+}
+
+bool Engine::Core::quick_mode_under_way(const Peer& p) const {
+  for (const auto& s : p.sas)
+    for (const auto& [mid, q] : s->qms)
+      if (q.initiator && q.state != QuickMode::State::kDone) return true;
+  return false;
+}
+
 void Engine::Core::child_remove(Peer& p, std::uint64_t serial, bool send_delete, bool) {
   auto it = std::find_if(p.children.begin(), p.children.end(), [&](const auto& c) { return c.serial == serial; });
   if (it == p.children.end()) return;

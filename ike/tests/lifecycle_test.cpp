@@ -335,6 +335,54 @@ TEST(Rekey, Phase1ReauthenticationRenewsTheChildPairBeforeDeletingTheOldSa) {
   EXPECT_TRUE(h.both_up());
 }
 
+// Loses every Quick Mode message (either way) while the clock is in [from, to).
+void lose_quick_modes(Harness& h, Millis from, Millis to) {
+  h.drop = [&h, from, to](const Packet& p) {
+    auto hd = codec::decode_header(p.d.data);
+    return hd && hd->exchange == Exchange::kQuickMode && h.now >= from && h.now < to;
+  };
+}
+
+// The pair expires at 3600 s; A rekeys it at 3060 s, B only as the backstop at 3597.5 s.
+Harness a_rekeys_first() {
+  PeerConfig ca = default_config(true), cb = default_config(false);
+  ca.rekey_margin_s = 540;
+  cb.rekey_margin_s = 10;
+  return Harness(ca, cb);
+}
+
+// A rekey that got no answer (the peer unreachable for a few minutes) is tried again while
+// the pair lives, not left for the pair to expire.
+TEST(Rekey, UnansweredRekeyIsTriedAgain) {
+  Harness h = a_rekeys_first();
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  std::uint32_t first = *h.a.out_active;
+  lose_quick_modes(h, 3000 * 1000, 3300 * 1000);  // A's first attempt fails
+  h.advance(3400 * 1000);
+  ASSERT_TRUE(h.both_up());
+  EXPECT_NE(*h.a.out_active, first);
+  EXPECT_GE(h.a.count(EventType::kFailure), 1u);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 0u);
+  h.expect_matching_sas();
+}
+
+// A pair that expired because no rekey got through (every attempt of both ends lost until after
+// the expiry) is replaced by a new one under the ISAKMP SA that still lives: phase 2 does not stay
+// down until the next re-authentication.
+TEST(Rekey, ExpiredPairIsReplacedWhileTheIsakmpSaLives) {
+  Harness h = a_rekeys_first();
+  h.start();
+  ASSERT_TRUE(h.both_up());
+  // B's backstop rekey (3597.5 s) gives up after its five retransmissions, at about 3657 s.
+  lose_quick_modes(h, 3000 * 1000, 3660 * 1000);
+  h.advance(3800 * 1000);
+  EXPECT_EQ(h.a.count(EventType::kPhase2Down), 1u);  // expired at 3600 s
+  EXPECT_EQ(h.a.count(EventType::kPhase1Down), 0u);
+  ASSERT_TRUE(h.both_up());
+  h.expect_matching_sas();
+}
+
 TEST(Rekey, SimultaneousPhase1ReauthenticationConverges) {
   PeerConfig ca = default_config(true), cb = default_config(false);
   ca.ike_lifetime_s = cb.ike_lifetime_s = 3000;
