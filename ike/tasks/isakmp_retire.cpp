@@ -8,6 +8,7 @@
 #include <tuple>
 #include <utility>
 
+#include "ike/bytes.h"
 #include "ike/engine_core.h"
 
 namespace xgw::ike {
@@ -18,18 +19,7 @@ namespace {
 // delete duplicates ourselves: strongSwan deletes them 10 s after its new one is up.
 constexpr Millis kDuplicateIsakmpGraceMs = 20000;
 
-std::string cookies(const IkeSa& sa) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (const auto* cky : {&sa.cky_i, &sa.cky_r}) {
-    if (!s.empty()) s += '/';
-    for (auto b : *cky) {
-      s += kHex[b >> 4];
-      s += kHex[b & 15];
-    }
-  }
-  return s;
-}
+std::string cookies(const IkeSa& sa) { return to_hex(sa.cky_i) + "/" + to_hex(sa.cky_r); }
 
 }  // namespace
 
